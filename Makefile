@@ -1,0 +1,125 @@
+# xdpsec build.  `make` builds everything into build/; `make check` runs every
+# test; `make demo` runs the embedded test bed; `make bench` the benchmarks.
+# Sources are found by wildcard: bpf/*.bpf.c become objects and skeletons,
+# userspace/*.c (except the two mains) form the library both binaries link,
+# tests/unit/test_*.c are cmocka tests built with ASan+UBSan, tests/bpf/test_*.c
+# run the BPF programs with BPF_PROG_TEST_RUN, tests/integration/*.sh use netns.
+
+BUILD     ?= build
+CC        ?= gcc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+
+WARN      := -Wall -Wextra -Werror
+CFLAGS    ?= -O2 -g
+CFLAGS    += $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuserspace -I$(BUILD) -MMD -MP
+LDLIBS    := -lxdp -lbpf -lelf -lz -lcrypto -lpthread
+SANITIZE  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 $(WARN) -Wno-unused-function \
+	      -Iinclude -Ibpf -I$(BUILD)
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+
+MAINS     := userspace/xdpsecd.c userspace/xdpsecctl.c
+LIB_SRCS  := $(filter-out $(MAINS),$(wildcard userspace/*.c))
+LIB_OBJS  := $(patsubst userspace/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+ASAN_OBJS := $(patsubst userspace/%.c,$(BUILD)/asan/%.o,$(LIB_SRCS))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+BPFT_SRCS := $(wildcard tests/bpf/test_*.c)
+BPFT_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
+BPFT_HELP := $(filter-out $(BPFT_SRCS),$(wildcard tests/bpf/*.c))
+INTEG     := $(sort $(wildcard tests/integration/test_*.sh))
+
+BINS      := $(BUILD)/xdpsecd $(BUILD)/xdpsecctl
+
+.PHONY: deps-quiet all check unit bpf-tests integration demo bench deps clean install
+.DELETE_ON_ERROR:
+
+all: $(BINS)
+
+$(BUILD)/vmlinux.h:
+	@mkdir -p $(@D)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h $(wildcard bpf/*.h) include/xdpsec_maps.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+$(BUILD)/obj/%.o: userspace/%.c | $(SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/%.o: userspace/%.c | $(SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
+
+$(BUILD)/libxdpsec.a: $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(BUILD)/xdpsecd: userspace/xdpsecd.c $(BUILD)/libxdpsec.a | $(SKELS)
+	$(CC) $(CFLAGS) $< $(BUILD)/libxdpsec.a $(LDLIBS) -o $@
+
+$(BUILD)/xdpsecctl: userspace/xdpsecctl.c $(BUILD)/libxdpsec.a
+	$(CC) $(CFLAGS) $< $(BUILD)/libxdpsec.a $(LDLIBS) -o $@
+
+$(BUILD)/libxdpsec-asan.a: $(ASAN_OBJS)
+	$(AR) rcs $@ $^
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libxdpsec-asan.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANITIZE) -Itests/unit $< $(BUILD)/libxdpsec-asan.a -lcmocka $(LDLIBS) -o $@
+
+$(BUILD)/tests/bpf/%: tests/bpf/%.c $(BPFT_HELP) $(BUILD)/libxdpsec.a | $(SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/bpf $< $(BPFT_HELP) $(BUILD)/libxdpsec.a $(LDLIBS) -o $@
+
+# Unit tests: cmocka, under AddressSanitizer and UBSan.
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+# BPF programs on this kernel through BPF_PROG_TEST_RUN (needs root).
+bpf-tests: $(BPFT_BINS)
+	@set -e; for t in $(BPFT_BINS); do echo "== $$t"; $$t; done
+
+# Real kernel, veth and network namespaces (needs root).
+integration: all
+	@set -e; for t in $(INTEG); do echo "== $$t"; bash $$t; done
+
+check: deps-quiet
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) bpf-tests
+	$(MAKE) integration
+	@echo "make check: all tests passed"
+
+demo: deps-quiet
+	$(MAKE) all
+	bash tools/demo.sh
+
+bench: deps-quiet
+	$(MAKE) all
+	bash tools/bench.sh
+
+deps:
+	bash tools/install-deps.sh
+
+deps-quiet:
+	@bash tools/install-deps.sh --if-missing
+
+install: all
+	install -D -m 0755 $(BUILD)/xdpsecd $(DESTDIR)$(PREFIX)/sbin/xdpsecd
+	install -D -m 0755 $(BUILD)/xdpsecctl $(DESTDIR)$(PREFIX)/sbin/xdpsecctl
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/asan/*.d)

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The names of enum xs_reason: a stable interface (CLI, metrics, README). */
+#include "reasons.h"
+
+const char *const xs_reason_names[XS_R_MAX] = {
+	[XS_R_PASS] = "pass",
+	[XS_R_IKE] = "ike",
+	[XS_R_NATT_KEEPALIVE] = "natt_keepalive",
+	[XS_R_ESP_IN] = "esp_in",
+	[XS_R_ESP_UNKNOWN_SPI] = "esp_unknown_spi",
+	[XS_R_ESP_REPLAY] = "esp_replay",
+	[XS_R_ESP_AUTH_FAILED] = "esp_auth_failed",
+	[XS_R_ESP_BAD_TRAILER] = "esp_bad_trailer",
+	[XS_R_MALFORMED] = "malformed",
+	[XS_R_ACL_DENIED] = "acl_denied",
+	[XS_R_TS_MISMATCH] = "ts_mismatch",
+	[XS_R_MTU_EXCEEDED] = "mtu_exceeded",
+	[XS_R_NO_POLICY] = "no_policy",
+	[XS_R_NO_WORKER] = "no_worker",
+	[XS_R_DECRYPTED] = "decrypted",
+	[XS_R_ENCRYPTED] = "encrypted",
+	[XS_R_TX_FAILED] = "tx_failed",
+};
