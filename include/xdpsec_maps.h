@@ -2,7 +2,7 @@
 /*
  * The contract between xdpsec's BPF programs and userspace: the layout of
  * every pinned map, the drop/verdict reasons and the frame stamp used on the
- * tunnel veth pair.  Included by bpf/*.bpf.c (after vmlinux.h) and by
+ * tunnel veth pair.  Included by the bpf/ programs (after vmlinux.h) and by
  * userspace; every struct has fixed-width fields, explicit padding and a size
  * assertion, so there is exactly one definition of each layout.
  *
@@ -175,6 +175,16 @@ struct xs_peer_stats {
 #define XS_STAMP_MAGIC0 0x02	/* locally administered, unicast */
 #define XS_STAMP_MAGIC1 0x58	/* 'X' */
 #define XS_SLOT_LOCAL 0xffffffffu
+
+/*
+ * XDP metadata in front of an ESP frame the uplink program redirects to a
+ * worker (bpf_xdp_adjust_meta; AF_XDP copies it into the UMEM right before
+ * the frame): the slot the SPI lookup found, so the worker needs no table
+ * of its own.  The worker still checks the SA's SPI against the packet.
+ */
+struct xs_meta {
+	__u32 slot;
+};
 
 #ifndef __bpf__
 _Static_assert(sizeof(struct xs_selector) == 24, "xs_selector layout");
