@@ -76,7 +76,7 @@ int esp_encap(struct esp_sa *sa, uint8_t *inner, size_t inner_len, uint8_t next_
  * Verifies and decrypts the ESP packet at esp[0..len) (starting with the SPI)
  * in place.  Checks the SPI, anti-replay (before and after the ICV check,
  * RFC 4303 3.4.3), the ICV, the padding (1, 2, 3, ...) and the next header.
- * On success *inner/*inner_len describe the inner packet and *next_header
+ * On success *inner and *inner_len describe the inner packet and *next_header
  * its protocol.  Thread-safe per SA.
  */
 int esp_decap(struct esp_sa *sa, uint8_t *esp, size_t len, uint8_t **inner,
@@ -86,6 +86,12 @@ int esp_decap(struct esp_sa *sa, uint8_t *esp, size_t len, uint8_t **inner,
 uint64_t esp_sa_tx_seq(const struct esp_sa *sa);
 /* Sets the next outbound sequence number (tests of ESN wrap). */
 void esp_sa_set_tx_seq(struct esp_sa *sa, uint64_t next_seq);
+/*
+ * Restarts the inbound replay window at top: top counts as received, the
+ * rest of the window as not yet.  For tests of ESN (the receiver only learns
+ * a high half by following the sender across 2^32) and restoring state.
+ */
+void esp_sa_set_rx_seq(struct esp_sa *sa, uint64_t top);
 
 const char *esp_alg_name(enum esp_alg alg);
 /* Parses "aes-gcm-128", "chacha20-poly1305", "aes-cbc-256", ... ; -1 if unknown. */
