@@ -263,6 +263,9 @@ static void unpin(struct xs_bpf *b)
 		if (!strncmp(bpf_map__name(map), "xs_", 3))
 			bpf_map__unpin(map, NULL);
 	rmdir(b->pin_dir);
+	/* and the shared parent, when this was the last instance in it */
+	*strrchr(b->pin_dir, '/') = '\0';
+	rmdir(b->pin_dir);
 	b->pin_dir[0] = '\0';
 }
 

@@ -242,8 +242,8 @@ static int setup_tunnel(struct daemon *d, unsigned int mtu)
 	char path[128];
 	int rc;
 
-	snprintf(d->tun, sizeof(d->tun), "xs-%s", d->set.instance);
-	snprintf(d->tunw, sizeof(d->tunw), "xs-%sw", d->set.instance);
+	snprintf(d->tun, sizeof(d->tun), "xs-%.11s", d->set.instance);
+	snprintf(d->tunw, sizeof(d->tunw), "xs-%.11sw", d->set.instance);
 	netdev_delete(d->tun);	/* left over by a crashed run of this instance */
 	rc = netdev_veth_create(d->tun, d->tunw, d->n_workers);
 	if (rc) {
@@ -257,6 +257,9 @@ static int setup_tunnel(struct daemon *d, unsigned int mtu)
 	netdev_sysctl_write(path, "1");
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/addr_gen_mode", d->tun);
 	netdev_sysctl_write(path, "1");	/* no link-local: nothing of ours to send */
+	/* The workers' ICMP "too big" comes from our own uplink address. */
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/accept_local", d->tun);
+	netdev_sysctl_write(path, "1");
 	rc = netdev_disable_offloads(d->tun);
 	if (!rc)
 		rc = netdev_disable_offloads(d->tunw);
@@ -290,7 +293,10 @@ static int start_workers(struct daemon *d, const uint8_t uplink_mac[6])
 
 	memcpy(wc.uplink_mac, uplink_mac, 6);
 	netdev_get_mac(d->tun_ifindex, wc.tun_kernel_mac);
-	netdev_first_addr(d->uplink_ifindex, AF_INET, wc.icmp_src4);
+	uint8_t addr4[NETDEV_ADDR_MAX] = { 0 };
+
+	netdev_first_addr(d->uplink_ifindex, AF_INET, addr4);
+	memcpy(wc.icmp_src4, addr4, sizeof(wc.icmp_src4));
 	netdev_first_addr(d->uplink_ifindex, AF_INET6, wc.icmp_src6);
 	d->workers = calloc(d->n_workers, sizeof(*d->workers));
 	if (!d->workers)
