@@ -344,7 +344,7 @@ static int add_policy(struct dataplane *dp, const struct xs_selector *sel, uint3
 	policy_key(sel, &k);
 	v.sa_slot = out_slot;
 	v.device = sa->device;
-	if (bpf_map_update_elem(d->cfg.bpf->fd_policy, &k, &v, BPF_ANY))
+	if (bpf_map_update_elem(d->cfg.bpf->fd_policy, &k, &v, BPF_NOEXIST))
 		return -errno;
 	return netdev_route_replace(sel->family == XS_AF_INET ? AF_INET : AF_INET6, sel->addr,
 				    sel->prefixlen, d->cfg.tun_ifindex);

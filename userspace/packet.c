@@ -14,6 +14,10 @@ enum {
 	IPPROTO_UDP_NUM = 17,
 	IPPROTO_ICMP_NUM = 1,
 	IPPROTO_ICMPV6_NUM = 58,
+	IPPROTO_HOPOPTS_NUM = 0,
+	IPPROTO_ROUTING_NUM = 43,
+	IPPROTO_DSTOPTS_NUM = 60,
+	IPV6_MAX_EXT = 4,
 	ETH_P_8021Q_NUM = 0x8100,
 	ETH_P_8021AD_NUM = 0x88A8,
 	ICMP_DEST_UNREACH = 3,
@@ -98,25 +102,38 @@ static size_t skip_ipv4(const uint8_t *frame, size_t off, size_t len, struct out
 	return off + ihl;
 }
 
+/* The extension headers the XDP program skips (bpf/parse.h) and no others:
+ * hop-by-hop, routing and destination options, at most IPV6_MAX_EXT. */
+static bool ipv6_skippable(uint8_t nh)
+{
+	return nh == IPPROTO_HOPOPTS_NUM || nh == IPPROTO_ROUTING_NUM || nh == IPPROTO_DSTOPTS_NUM;
+}
+
 static size_t skip_ipv6(const uint8_t *frame, size_t off, size_t len, struct outer_info *out,
 			uint8_t *l4proto, size_t *end)
 {
 	const uint8_t *ip = frame + off;
 	size_t plen;
+	uint8_t nh;
 
 	if (len < off + IPV6_HDR_LEN || (ip[0] >> 4) != 6)
 		return 0;
 	plen = get16(ip + 4);
 	if (off + IPV6_HDR_LEN + plen > len)
 		return 0;
-	/* The XDP program passes extension headers other than these to the
-	 * kernel, so only ESP or UDP directly after the fixed header reach us;
-	 * anything else is refused rather than guessed at. */
 	out->family = XS_AF_INET6;
 	memcpy(out->saddr, ip + 8, 16);
-	*l4proto = ip[6];
 	*end = off + IPV6_HDR_LEN + plen;
-	return off + IPV6_HDR_LEN;
+	nh = ip[6];
+	off += IPV6_HDR_LEN;
+	for (int i = 0; i < IPV6_MAX_EXT && ipv6_skippable(nh); i++) {
+		if (off + 8 > *end)
+			return 0;
+		nh = frame[off];
+		off += ((size_t)frame[off + 1] + 1) * 8;
+	}
+	*l4proto = nh;
+	return off <= *end ? off : 0;
 }
 
 bool pkt_parse_outer(const uint8_t *frame, size_t len, struct outer_info *out)
