@@ -15,9 +15,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -710,7 +710,6 @@ struct addr_ctx {
 	int ifindex;
 	int family;
 	bool found;
-	int prefixlen;
 	uint8_t addr[NETDEV_ADDR_MAX];
 };
 
@@ -740,7 +739,6 @@ static int addr_parse(const struct nlmsghdr *nh, void *arg)
 	if (!nl_attr_get(tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS], ctx->addr,
 			 (size_t)addr_len(ctx->family)))
 		return 0;
-	ctx->prefixlen = ifa->ifa_prefixlen;
 	ctx->found = true;
 	return 0;
 }
@@ -763,5 +761,5 @@ int netdev_first_addr(int ifindex, int family, uint8_t addr[NETDEV_ADDR_MAX])
 	if (!ctx.found)
 		return -ENOENT;
 	memcpy(addr, ctx.addr, NETDEV_ADDR_MAX);
-	return ctx.prefixlen;
+	return 0;
 }

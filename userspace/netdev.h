@@ -69,14 +69,17 @@ int netdev_neigh_get(int family, const uint8_t *addr, int ifindex,
 		     uint8_t mac[NETDEV_MAC_LEN]);
 
 /* Route @dst, then find the MAC of its gateway (or of @dst when on-link),
- * making the kernel resolve it if needed and waiting up to @timeout_ms.
- * -EHOSTUNREACH on timeout.  A STALE entry counts as resolved: traffic sent
- * by XDP never confirms it, so callers refresh it themselves. */
+ * making the kernel resolve it if needed and waiting up to @timeout_ms
+ * (<= 0: start the resolution and return at once).  *oif gets the route's
+ * device.  -EHOSTUNREACH on timeout and for local, broadcast or multicast
+ * destinations; route errors as from netdev_route_get().  A STALE entry
+ * counts as resolved: traffic sent by XDP never confirms it, so callers
+ * refresh it themselves. */
 int netdev_resolve_nexthop(int family, const uint8_t *dst, int *oif,
 			   uint8_t mac[NETDEV_MAC_LEN], int timeout_ms);
 
 /* First global-scope address of @family on @ifindex (IPv4: the local
- * address); returns its prefix length, -ENOENT when there is none. */
+ * address; link-local and host-scope ones are skipped); -ENOENT if none. */
 int netdev_first_addr(int ifindex, int family, uint8_t addr[NETDEV_ADDR_MAX]);
 
 #endif /* XDPSEC_NETDEV_H */

@@ -175,12 +175,16 @@ static int nl_handle(const struct nlmsghdr *nh, uint32_t seq, nl_reply_fn fn, vo
 	return err < 0 ? err : 0;
 }
 
-static int nl_walk(const uint8_t *buf, int len, uint32_t seq, nl_reply_fn fn, void *arg)
+static int nl_walk(const uint8_t *buf, size_t len, uint32_t seq, nl_reply_fn fn, void *arg)
 {
 	const struct nlmsghdr *nh;
+	size_t off;
 	int ret;
 
-	for (nh = (const struct nlmsghdr *)buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+	for (off = 0; off + sizeof(*nh) <= len; off += NLMSG_ALIGN(nh->nlmsg_len)) {
+		nh = (const struct nlmsghdr *)(buf + off);
+		if (nh->nlmsg_len < sizeof(*nh) || nh->nlmsg_len > len - off)
+			return -EBADMSG;
 		ret = nl_handle(nh, seq, fn, arg);
 		if (ret)
 			return ret;
@@ -209,7 +213,7 @@ static int nl_recv_all(int fd, uint32_t seq, nl_reply_fn fn, void *arg)
 		else if (n > NL_RECV_MAX)
 			ret = -EMSGSIZE;
 		else if (from.nl_pid == 0)
-			ret = nl_walk(buf, (int)n, seq, fn, arg);
+			ret = nl_walk(buf, (size_t)n, seq, fn, arg);
 	}
 	free(buf);
 	return ret < 0 ? ret : 0;

@@ -38,6 +38,7 @@
 # Knobs: XS (prefix), XS_KEEP=1 (keep $XS_TMP), WAIT_TIMEOUT (wait_for
 # default, seconds), BUILD (binaries, default <repo>/build).
 
+# shellcheck disable=SC2034 # XS_PY and friends are for the sourcing tests
 XS=${XS:-xs$$}
 XS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 XS_ROOT=$(cd "$XS_DIR/../.." && pwd)
