@@ -146,8 +146,9 @@ static __always_inline void dev_count(__u32 device, __u32 reason, __u64 bytes)
 		__sync_fetch_and_add(&st->acl_denied, 1);
 		break;
 	case XS_R_DECRYPTED:
+		/* IP bytes, as the SA counters: the Ethernet header is ours */
 		__sync_fetch_and_add(&st->packets, 1);
-		__sync_fetch_and_add(&st->bytes, bytes);
+		__sync_fetch_and_add(&st->bytes, bytes - sizeof(struct ethhdr));
 		break;
 	}
 }

@@ -492,6 +492,19 @@ static void json_port(struct json *j, const char *key, uint16_t port)
 		json_null(j);
 }
 
+/* The transform as one word: "aes-gcm-128", "aes-cbc-128+hmac-sha256-128". */
+static const char *alg_label(enum esp_alg alg)
+{
+	switch (alg) {
+	case ESP_ALG_AES_CBC_128:
+		return "aes-cbc-128+hmac-sha256-128";
+	case ESP_ALG_AES_CBC_256:
+		return "aes-cbc-256+hmac-sha256-128";
+	default:
+		return esp_alg_name(alg);
+	}
+}
+
 static void sa_list_json_one(struct json *j, const struct dp_sa_info *sa)
 {
 	char addr[ADDR_STR_MAX];
@@ -502,6 +515,7 @@ static void sa_list_json_one(struct json *j, const struct dp_sa_info *sa)
 	json_stringf(j, "0x%08x", sa->spi);
 	json_kv_string(j, "dir", cmd_dir_name(sa->dir));
 	json_kv_string(j, "alg", esp_alg_name(sa->alg));
+	json_kv_string(j, "integ", esp_alg_is_aead(sa->alg) ? NULL : "hmac-sha256-128");
 	json_kv_bool(j, "esn", sa->esn);
 	json_kv_string(j, "src", addr_format(&sa->src, addr, sizeof(addr)));
 	json_port(j, "sport", sa->sport);
@@ -548,7 +562,7 @@ static int sa_list_text(struct cmd_ctx *c, const struct dp_sa_info *sas, int n)
 	for (i = 0; i < n && !ret; i++) {
 		const struct dp_sa_info *sa = &sas[i];
 		const char *row[] = {
-			spi, cmd_dir_name(sa->dir), esp_alg_name(sa->alg),
+			spi, cmd_dir_name(sa->dir), alg_label(sa->alg),
 			addr_port_format(&sa->src, sa->sport, src, sizeof(src)),
 			addr_port_format(&sa->dst, sa->dport, dst, sizeof(dst)),
 			sa->device[0] ? sa->device : NULL, pk, by,

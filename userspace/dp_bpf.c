@@ -332,6 +332,26 @@ static void policy_key(const struct xs_selector *sel, struct xs_policy_key *k)
 	memcpy(k->addr, sel->addr, sizeof(k->addr));
 }
 
+/*
+ * The source the kernel should pick for traffic it originates into the
+ * tunnel: one of our addresses inside the SA's local selectors, as strongSwan
+ * does, or none (the kernel's choice) when we have no such address.
+ */
+static const uint8_t *route_source(struct xs_sa *sa, uint8_t family)
+{
+	static uint8_t addr[NETDEV_ADDR_MAX];
+
+	for (unsigned int i = 0; i < sa->info.n_local_ts; i++) {
+		const struct xs_selector *ts = &sa->info.local_ts[i];
+
+		if (ts->family == family &&
+		    !netdev_addr_in_prefix(family == XS_AF_INET ? AF_INET : AF_INET6, ts->addr,
+					   ts->prefixlen, addr))
+			return addr;
+	}
+	return NULL;
+}
+
 static int add_policy(struct dataplane *dp, const struct xs_selector *sel, uint32_t out_slot)
 {
 	struct dp_bpf *d = to_bpf(dp);
@@ -347,7 +367,7 @@ static int add_policy(struct dataplane *dp, const struct xs_selector *sel, uint3
 	if (bpf_map_update_elem(d->cfg.bpf->fd_policy, &k, &v, BPF_NOEXIST))
 		return -errno;
 	return netdev_route_replace(sel->family == XS_AF_INET ? AF_INET : AF_INET6, sel->addr,
-				    sel->prefixlen, d->cfg.tun_ifindex);
+				    sel->prefixlen, d->cfg.tun_ifindex, route_source(sa, sel->family));
 }
 
 static int del_policy(struct dataplane *dp, const struct xs_selector *sel)

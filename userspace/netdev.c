@@ -463,7 +463,8 @@ static int route_msg_init(struct nl_msg *m, uint16_t type, uint16_t flags, uint8
 	return 0;
 }
 
-int netdev_route_replace(int family, const uint8_t *dst, int prefixlen, int oif_ifindex)
+int netdev_route_replace(int family, const uint8_t *dst, int prefixlen, int oif_ifindex,
+			 const uint8_t *prefsrc)
 {
 	struct nl_msg m;
 	int ret;
@@ -472,7 +473,11 @@ int netdev_route_replace(int family, const uint8_t *dst, int prefixlen, int oif_
 		return -ENODEV;
 	ret = route_msg_init(&m, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, RT_SCOPE_LINK,
 			     family, dst, prefixlen, oif_ifindex);
-	return ret ? ret : nl_request(&m, NULL, NULL);
+	if (ret)
+		return ret;
+	if (prefsrc)
+		nl_attr_put(&m, RTA_PREFSRC, prefsrc, (size_t)addr_len(family));
+	return nl_request(&m, NULL, NULL);
 }
 
 int netdev_route_delete(int family, const uint8_t *dst, int prefixlen, int oif_ifindex)
@@ -707,11 +712,22 @@ int netdev_resolve_nexthop(int family, const uint8_t *dst, int *oif,
 /* ---- addresses ------------------------------------------------------ */
 
 struct addr_ctx {
-	int ifindex;
+	int ifindex;			/* 0: any interface */
 	int family;
+	const uint8_t *prefix;		/* NULL: any address */
+	int prefixlen;
 	bool found;
 	uint8_t addr[NETDEV_ADDR_MAX];
 };
+
+static bool in_prefix(const uint8_t *addr, const uint8_t *prefix, int prefixlen, int alen)
+{
+	uint8_t a[NETDEV_ADDR_MAX], p[NETDEV_ADDR_MAX];
+
+	prefix_copy(a, addr, prefixlen, alen);
+	prefix_copy(p, prefix, prefixlen, alen);
+	return !memcmp(a, p, (size_t)alen);
+}
 
 static int addr_parse(const struct nlmsghdr *nh, void *arg)
 {
@@ -727,8 +743,8 @@ static int addr_parse(const struct nlmsghdr *nh, void *arg)
 	rta = nl_msg_attrs(nh, sizeof(*ifa), &len);
 	if (len < 0)
 		return -EBADMSG;
-	if ((int)ifa->ifa_index != ctx->ifindex || ifa->ifa_family != ctx->family ||
-	    ifa->ifa_scope != RT_SCOPE_UNIVERSE)
+	if ((ctx->ifindex && (int)ifa->ifa_index != ctx->ifindex) ||
+	    ifa->ifa_family != ctx->family || ifa->ifa_scope != RT_SCOPE_UNIVERSE)
 		return 0;
 	nl_parse_attrs(tb, IFA_MAX, rta, len);
 	flags = ifa->ifa_flags;
@@ -739,27 +755,43 @@ static int addr_parse(const struct nlmsghdr *nh, void *arg)
 	if (!nl_attr_get(tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS], ctx->addr,
 			 (size_t)addr_len(ctx->family)))
 		return 0;
+	if (ctx->prefix && !in_prefix(ctx->addr, ctx->prefix, ctx->prefixlen, addr_len(ctx->family)))
+		return 0;
 	ctx->found = true;
+	return 0;
+}
+
+static int addr_find(struct addr_ctx *ctx, uint8_t addr[NETDEV_ADDR_MAX])
+{
+	struct ifaddrmsg ifa = { .ifa_family = (uint8_t)ctx->family };
+	struct nl_msg m;
+	int ret;
+
+	if (addr_len(ctx->family) < 0)
+		return -EAFNOSUPPORT;
+	nl_msg_init(&m, RTM_GETADDR, NLM_F_DUMP, &ifa, sizeof(ifa));
+	ret = nl_request(&m, addr_parse, ctx);
+	if (ret)
+		return ret;
+	if (!ctx->found)
+		return -ENOENT;
+	memcpy(addr, ctx->addr, NETDEV_ADDR_MAX);
 	return 0;
 }
 
 int netdev_first_addr(int ifindex, int family, uint8_t addr[NETDEV_ADDR_MAX])
 {
 	struct addr_ctx ctx = { .ifindex = ifindex, .family = family };
-	struct ifaddrmsg ifa = { .ifa_family = (uint8_t)family };
-	struct nl_msg m;
-	int ret;
 
-	if (addr_len(family) < 0)
-		return -EAFNOSUPPORT;
 	if (ifindex <= 0)
 		return -ENODEV;
-	nl_msg_init(&m, RTM_GETADDR, NLM_F_DUMP, &ifa, sizeof(ifa));
-	ret = nl_request(&m, addr_parse, &ctx);
-	if (ret)
-		return ret;
-	if (!ctx.found)
-		return -ENOENT;
-	memcpy(addr, ctx.addr, NETDEV_ADDR_MAX);
-	return 0;
+	return addr_find(&ctx, addr);
+}
+
+int netdev_addr_in_prefix(int family, const uint8_t *prefix, int prefixlen,
+			  uint8_t addr[NETDEV_ADDR_MAX])
+{
+	struct addr_ctx ctx = { .family = family, .prefix = prefix, .prefixlen = prefixlen };
+
+	return addr_find(&ctx, addr);
 }

@@ -57,7 +57,8 @@ int netdev_sysctl_write(const char *path, const char *value);
 
 /* Main-table, RTPROT_STATIC, scope-link routes without a gateway; host bits
  * of @dst beyond @prefixlen are ignored.  Delete matches @oif when > 0. */
-int netdev_route_replace(int family, const uint8_t *dst, int prefixlen, int oif_ifindex);
+int netdev_route_replace(int family, const uint8_t *dst, int prefixlen, int oif_ifindex,
+			 const uint8_t *prefsrc);
 int netdev_route_delete(int family, const uint8_t *dst, int prefixlen, int oif_ifindex);
 
 /* What `ip route get DST` says. */
@@ -81,5 +82,8 @@ int netdev_resolve_nexthop(int family, const uint8_t *dst, int *oif,
 /* First global-scope address of @family on @ifindex (IPv4: the local
  * address; link-local and host-scope ones are skipped); -ENOENT if none. */
 int netdev_first_addr(int ifindex, int family, uint8_t addr[NETDEV_ADDR_MAX]);
+/* A global address of ours, on any interface, inside @prefix/@prefixlen. */
+int netdev_addr_in_prefix(int family, const uint8_t *prefix, int prefixlen,
+			  uint8_t addr[NETDEV_ADDR_MAX]);
 
 #endif /* XDPSEC_NETDEV_H */

@@ -262,9 +262,10 @@ static bool encap_one(struct worker *w, const struct xdp_desc *d, struct tx_batc
 		goto tx_failed;
 	start = pkt_push_outer(&outer, esp, esp_len, in.tos, w->ip_id++);
 	emit(to_up, d->addr, frame, start, (size_t)(esp + esp_len - start));
-	count(w, XS_R_ENCRYPTED, in.len);
+	count(w, XS_R_ENCRYPTED, d->len);
 	stat_add(&sa_stats(w, sa->slot)->packets, 1);
 	stat_add(&sa_stats(w, sa->slot)->bytes, in.len);
+	__atomic_store_n(&sa_stats(w, sa->slot)->last_ns, now_ns(), __ATOMIC_RELAXED);
 	return true;
 tx_failed:
 	stat_add(&sa_stats(w, sa->slot)->tx_failed, 1);

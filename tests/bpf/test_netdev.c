@@ -270,12 +270,12 @@ static void test_first_addr(void)
 static void test_routes_v4(void)
 {
 	struct netdev_route rt;
-	uint8_t dst[16], probe[16], src[16];
+	uint8_t dst[16], probe[16], src[16], got[16];
 
 	addr_parse(AF_INET, "10.200.9.9", dst);		/* host bits set on purpose */
 	addr_parse(AF_INET, "10.200.1.1", probe);
 	addr_parse(AF_INET, "10.99.0.1", src);
-	check_eq(netdev_route_replace(AF_INET, dst, 16, t.xsnd0), 0, "route_replace 10.200/16 xsnd0");
+	check_eq(netdev_route_replace(AF_INET, dst, 16, t.xsnd0, NULL), 0, "route_replace 10.200/16 xsnd0");
 	check(sh("ip route show 10.200.0.0/16 | grep -q 'dev xsnd0 proto static scope link'"),
 	      "ip route shows static scope-link route");
 	check_eq(netdev_route_get(AF_INET, probe, &rt), 0, "route_get 10.200.1.1");
@@ -283,7 +283,7 @@ static void test_routes_v4(void)
 	      "route_get: oif %d, no gateway, unicast", rt.oif);
 	check(rt.has_prefsrc && !memcmp(rt.prefsrc, src, 4), "route_get: prefsrc 10.99.0.1");
 
-	check_eq(netdev_route_replace(AF_INET, dst, 16, t.xsnd2), 0, "route_replace onto xsnd2");
+	check_eq(netdev_route_replace(AF_INET, dst, 16, t.xsnd2, NULL), 0, "route_replace onto xsnd2");
 	check_eq(netdev_route_get(AF_INET, probe, &rt), 0, "route_get after replace");
 	check_eq(rt.oif, t.xsnd2, "route_get oif is xsnd2");
 	check(sh("test $(ip route show 10.200.0.0/16 | wc -l) -eq 1"), "replace left one route");
@@ -291,8 +291,14 @@ static void test_routes_v4(void)
 	check_eq(netdev_route_delete(AF_INET, dst, 16, t.xsnd2), 0, "route_delete 10.200/16");
 	check_eq(netdev_route_get(AF_INET, probe, &rt), -ENETUNREACH, "route_get after delete");
 	check_eq(netdev_route_delete(AF_INET, dst, 16, t.xsnd2), -ESRCH, "route_delete again");
-	check_eq(netdev_route_replace(AF_INET, dst, 33, t.xsnd0), -EINVAL, "route_replace /33");
-	check_eq(netdev_route_replace(AF_UNIX, dst, 16, t.xsnd0), -EAFNOSUPPORT, "route_replace AF_UNIX");
+	check_eq(netdev_addr_in_prefix(AF_INET, dst, 8, got), 0, "addr_in_prefix 10/8");
+	check(!memcmp(got, src, 4), "addr_in_prefix 10/8 is 10.99.0.1");
+	check_eq(netdev_addr_in_prefix(AF_INET, probe, 16, got), -ENOENT, "addr_in_prefix 10.200/16");
+	check_eq(netdev_route_replace(AF_INET, dst, 16, t.xsnd2, src), 0, "route_replace with prefsrc");
+	check(sh("ip route show 10.200.0.0/16 | grep -q 'src 10.99.0.1'"), "ip route shows src 10.99.0.1");
+	check_eq(netdev_route_delete(AF_INET, dst, 16, t.xsnd2), 0, "route_delete prefsrc route");
+	check_eq(netdev_route_replace(AF_INET, dst, 33, t.xsnd0, NULL), -EINVAL, "route_replace /33");
+	check_eq(netdev_route_replace(AF_UNIX, dst, 16, t.xsnd0, NULL), -EAFNOSUPPORT, "route_replace AF_UNIX");
 
 	check(sh("ip route add 10.201.0.0/16 via 10.99.0.2"), "ip route add 10.201/16 via 10.99.0.2");
 	addr_parse(AF_INET, "10.201.0.7", probe);
@@ -311,7 +317,7 @@ static void test_routes_v6(void)
 
 	addr_parse(AF_INET6, "fd00:200::", dst);
 	addr_parse(AF_INET6, "fd00:200::5", probe);
-	check_eq(netdev_route_replace(AF_INET6, dst, 64, t.xsnd0), 0, "route_replace fd00:200::/64");
+	check_eq(netdev_route_replace(AF_INET6, dst, 64, t.xsnd0, NULL), 0, "route_replace fd00:200::/64");
 	check(sh("ip -6 route show fd00:200::/64 | grep -q 'dev xsnd0 proto static'"),
 	      "ip -6 route shows the static route");
 	check_eq(netdev_route_get(AF_INET6, probe, &rt), 0, "route_get fd00:200::5");

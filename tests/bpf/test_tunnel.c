@@ -319,7 +319,7 @@ static const char *check_dev(const struct xs_case *tc, const struct pkt *in,
 	memcpy(want, dev_before, sizeof(want));
 	if (field == DS_PACKETS) {
 		want[dev].packets += 1;
-		want[dev].bytes += in->len;
+		want[dev].bytes += in->len - ETH_HLEN;	/* IP bytes */
 	} else if (field == DS_ACL) {
 		want[dev].acl_denied += 1;
 	} else if (field == DS_TS) {

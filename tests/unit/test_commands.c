@@ -199,7 +199,7 @@ static void test_sa_add_and_list(void **state)
 
 	run_ok(f, "sa list -j");
 	assert_string_equal(out(f),
-		"{\"sas\":[{\"slot\":0,\"spi\":\"0x00001000\",\"dir\":\"in\",\"alg\":\"aes-gcm-128\","
+		"{\"sas\":[{\"slot\":0,\"spi\":\"0x00001000\",\"dir\":\"in\",\"alg\":\"aes-gcm-128\",\"integ\":null,"
 		"\"esn\":false,\"src\":\"192.0.2.2\",\"sport\":4500,\"dst\":\"192.0.2.1\","
 		"\"dport\":4500,\"local_ts\":[\"10.0.0.0/24\"],\"remote_ts\":[\"10.1.0.0/24\"],"
 		"\"device\":\"sensor1\",\"packets\":0,\"bytes\":0}]}\n");
@@ -229,7 +229,7 @@ static void test_sa_add_ipv6_cbc_esn(void **state)
 	run_ok(f, "-j sa list");
 	assert_true(json_valid(out(f)));
 	assert_non_null(strstr(out(f), "\"spi\":\"0xdeadbeef\""));
-	assert_non_null(strstr(out(f), "\"alg\":\"aes-cbc-256\",\"esn\":true,"
+	assert_non_null(strstr(out(f), "\"alg\":\"aes-cbc-256\",\"integ\":\"hmac-sha256-128\",\"esn\":true,"
 			       "\"src\":\"2001:db8::2\",\"sport\":4500"));
 	assert_non_null(strstr(out(f), "\"remote_ts\":[\"10.9.0.0/16\",\"2001:db8:2::/48\"]"));
 	run_ok(f, "sa list");
