@@ -15,6 +15,7 @@ enum {
 	IKE_NON_ESP_MARKER_LEN = 4,
 	IKE_VERSION_2 = 0x20,		/* major 2, minor 0 */
 	IKE_SPI_LEN = 8,
+	IKE_ESP_SPI_LEN = 4,		/* ESP and AH */
 	IKE_MAX_MSG = 65535,
 	IKE_NONCE_MIN = 16,
 	IKE_NONCE_MAX = 256,
@@ -177,6 +178,8 @@ enum ike_notify_type {
 	IKE_N_IKEV2_FRAGMENTATION_SUPPORTED = 16430,
 	IKE_N_SIGNATURE_HASH_ALGORITHMS = 16431,
 	IKE_N_CHILDLESS_IKEV2_SUPPORTED = 16418,
+	IKE_N_EAP_ONLY_AUTHENTICATION = 16417,		/* RFC 5998 */
+	IKE_N_IKEV2_MESSAGE_ID_SYNC_SUPPORTED = 16420,	/* RFC 6311 */
 };
 
 /* RFC 7427 hash algorithm identifiers in SIGNATURE_HASH_ALGORITHMS. */
@@ -185,6 +188,52 @@ enum ike_hash_id {
 	IKE_HASH_SHA2_384 = 3,
 	IKE_HASH_SHA2_512 = 4,
 	IKE_HASH_IDENTITY = 5,
+};
+
+/*
+ * Layout of the substructures inside payloads (RFC 7296 3.3 - 3.15) and the
+ * fixed lengths of notification data, for the message codec.
+ */
+enum {
+	IKE_VERSION_MAJOR_MASK = 0xf0,
+	IKE_SKF_FRAG_LEN = 4,		/* Fragment Number, Total Fragments (RFC 7383 2.5) */
+	IKE_PROPOSAL_HDR_LEN = 8,
+	IKE_TRANSFORM_HDR_LEN = 8,
+	IKE_ATTR_HDR_LEN = 4,		/* transform and configuration attributes */
+	IKE_ATTR_TYPE_MASK = 0x7fff,
+	IKE_LAST_SUBSTRUC = 0,
+	IKE_MORE_PROPOSALS = 2,
+	IKE_MORE_TRANSFORMS = 3,
+	IKE_TS_HDR_LEN = 8,		/* type, IP protocol, length, ports */
+	IKE_TS_IPV4_LEN = 16,
+	IKE_TS_IPV6_LEN = 40,
+	IKE_NATD_HASH_LEN = 20,		/* SHA-1 (RFC 7296 2.23) */
+	IKE_COOKIE_MIN = 1,
+	IKE_COOKIE_MAX = 64,
+	IKE_CERT_HASH_LEN = 20,		/* SHA-1 of a CA's key in CERTREQ (3.7) */
+};
+
+/* Configuration payload (RFC 7296 3.15). */
+enum ike_cp_type {
+	IKE_CP_REQUEST = 1,
+	IKE_CP_REPLY = 2,
+	IKE_CP_SET = 3,
+	IKE_CP_ACK = 4,
+};
+
+enum ike_cp_attr {
+	IKE_CP_INTERNAL_IP4_ADDRESS = 1,
+	IKE_CP_INTERNAL_IP4_NETMASK = 2,
+	IKE_CP_INTERNAL_IP4_DNS = 3,
+	IKE_CP_INTERNAL_IP4_NBNS = 4,
+	IKE_CP_INTERNAL_IP4_DHCP = 6,
+	IKE_CP_APPLICATION_VERSION = 7,
+	IKE_CP_INTERNAL_IP6_ADDRESS = 8,
+	IKE_CP_INTERNAL_IP6_DNS = 10,
+	IKE_CP_INTERNAL_IP6_DHCP = 12,
+	IKE_CP_INTERNAL_IP4_SUBNET = 13,
+	IKE_CP_SUPPORTED_ATTRIBUTES = 14,
+	IKE_CP_INTERNAL_IP6_SUBNET = 15,
 };
 
 #endif /* XDPSEC_IKE_WIRE_H */
