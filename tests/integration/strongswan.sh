@@ -6,6 +6,7 @@
 #   ss_start NS NAME SWANCTL_CONF_TEXT   start charon in NS with this swanctl.conf
 #   ss_ctl NAME ARGS...                  swanctl against that charon (--uri added)
 #   ss_log NAME                          path of its log (IKE/CHD at level 2)
+#   ss_stop NAME                         stop that charon
 #
 # charon 5.9.8 compiles in /var/run/charon.pid and the vici socket path, so
 # each instance runs in a private mount namespace where its own state
@@ -59,6 +60,9 @@ charon {
 		}
 	}
 }
+swanctl {
+	load = pem pkcs1 pkcs8 x509 pubkey openssl random nonce
+}
 EOF
 }
 
@@ -73,6 +77,7 @@ ss_start()
 	chmod 600 "$dir/swanctl/swanctl.conf"
 	nsexec_bg "$ns" "$dir/stdout.log" unshare -m --propagation private \
 		sh -c "mount --bind '$dir' /run && exec env STRONGSWAN_CONF=/run/strongswan.conf /usr/lib/ipsec/charon"
+	echo "$XS_LAST_PID" >"$dir/pid"
 	wait_for -t 10 test -S "$dir/charon.vici" || fail "charon $name did not start"
 	ss_ctl "$name" --load-all >"$dir/load.log" 2>&1 ||
 		fail "swanctl --load-all for $name: $(tail -3 "$dir/load.log")"
@@ -83,5 +88,11 @@ ss_ctl()
 	local name=$1 dir
 	dir=$(_ss_dir "$name")
 	shift
-	SWANCTL_DIR="$dir/swanctl" swanctl "$@" --uri "unix://$dir/charon.vici"
+	STRONGSWAN_CONF="$dir/strongswan.conf" SWANCTL_DIR="$dir/swanctl" \
+		swanctl "$@" --uri "unix://$dir/charon.vici"
+}
+
+ss_stop()
+{
+	stop_pid "$(cat "$(_ss_dir "$1")/pid")"
 }
