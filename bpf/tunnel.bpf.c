@@ -34,6 +34,9 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/* Queues of the tunnel veth, one per worker; set by the daemon before load. */
+const volatile __u32 xs_cfg_tun_queues = 1;
+
 /* All the egress program reads: Ethernet and a fixed IPv6 header at most. */
 #define TUN_EGRESS_PULL (ETH_HLEN + sizeof(struct ipv6hdr))
 
@@ -101,8 +104,18 @@ int xs_tun_egress(struct __sk_buff *skb)
 	reason = tun_egress_lookup(skb, &slot);
 	if (reason == XS_R_NONE) {
 		xs_stamp_make(stamp, slot);
-		if (!bpf_skb_store_bytes(skb, ETH_ALEN, stamp, ETH_ALEN, 0))
+		if (!bpf_skb_store_bytes(skb, ETH_ALEN, stamp, ETH_ALEN, 0)) {
+			/*
+			 * One SA, one worker: its sequence numbers then leave
+			 * in order on one uplink queue, which on veth is also
+			 * the queue (and worker) at the receiving end.  For a
+			 * forwarded skb the kernel derives the TX queue from a
+			 * recorded RX queue, queue_mapping - 1.
+			 */
+			if (xs_cfg_tun_queues > 1)
+				skb->queue_mapping = slot % xs_cfg_tun_queues + 1;
 			return TC_ACT_OK;
+		}
 		/* an unwritable skb: it cannot go out unstamped */
 		reason = XS_R_TX_FAILED;
 	}

@@ -77,8 +77,8 @@ static void take_fds(struct xs_bpf *b)
 	b->fd_xsk_tun = bpf_map__fd(u->maps.xs_xsk_tun);
 }
 
-int xs_bpf_load(struct xs_bpf *b, unsigned int max_sas, unsigned int max_devices, char *err,
-		size_t errlen)
+int xs_bpf_load(struct xs_bpf *b, unsigned int max_sas, unsigned int max_devices,
+		unsigned int tun_queues, char *err, size_t errlen)
 {
 	int rc;
 
@@ -92,6 +92,7 @@ int xs_bpf_load(struct xs_bpf *b, unsigned int max_sas, unsigned int max_devices
 		return -errno;
 	}
 	size_maps(b);
+	b->tun->rodata->xs_cfg_tun_queues = tun_queues;
 	rc = uplink_bpf__load(b->up);
 	if (rc) {
 		snprintf(err, errlen, "loading the uplink program failed: %s", strerror(-rc));

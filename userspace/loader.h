@@ -35,8 +35,9 @@ struct xs_bpf {
 	bool tc_attached;
 };
 
-int xs_bpf_load(struct xs_bpf *b, unsigned int max_sas, unsigned int max_devices, char *err,
-		size_t errlen);
+/* tun_queues: queues of the tunnel veth (one per worker). */
+int xs_bpf_load(struct xs_bpf *b, unsigned int max_sas, unsigned int max_devices,
+		unsigned int tun_queues, char *err, size_t errlen);
 /* Pins every map under dir (created if needed; stale pins replaced). */
 int xs_bpf_pin(struct xs_bpf *b, const char *dir, char *err, size_t errlen);
 /* Native XDP where the driver has it, generic otherwise (with a warning). */

@@ -21,266 +21,27 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-#include <linux/if_xdp.h>
-#include <xdp/xsk.h>
 
-#include "esp.h"
 #include "log.h"
-#include "packet.h"
+#include "worker_int.h"
 
-enum {
-	NUM_FRAMES = 4096,
-	FRAME_SIZE = XSK_UMEM__DEFAULT_FRAME_SIZE,
-	RING_SIZE = 1024,
-	BATCH = 64,
-	IDLE_POLL_MS = 100,
-	NH_IPV4 = 4,
-	NH_IPV6 = 41,
-};
-
-/* One AF_XDP socket and its rings; fill/comp are per socket (shared UMEM). */
-struct xsk_side {
-	struct xsk_socket *xsk;
-	struct xsk_ring_cons rx;
-	struct xsk_ring_prod tx;
-	struct xsk_ring_prod fill;
-	struct xsk_ring_cons comp;
-	unsigned int tx_pending;	/* submitted, not yet kicked */
-};
-
-/* Descriptors produced by one batch, per destination socket. */
-struct tx_batch {
-	struct xdp_desc desc[BATCH];
-	unsigned int n;
-};
-
-struct worker {
-	struct worker_config cfg;
-	pthread_t thread;
-	atomic_bool stop;
-	bool zerocopy;
-	void *area;
-	struct xsk_umem *umem;
-	struct xsk_side up, tun;
-	uint64_t free_frames[NUM_FRAMES];
-	unsigned int n_free;
-	uint16_t ip_id;
-};
-
-static inline uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static inline void count(struct worker *w, enum xs_reason r, size_t bytes)
-{
-	w->cfg.reasons[r].packets++;
-	w->cfg.reasons[r].bytes += bytes;
-}
-
-static inline void stat_add(__u64 *field, uint64_t v)
-{
-	__atomic_fetch_add(field, v, __ATOMIC_RELAXED);
-}
-
-static inline struct xs_sa_stats *sa_stats(struct worker *w, uint32_t slot)
-{
-	return &w->cfg.sa_stats[slot];
-}
-
-static inline void frame_free(struct worker *w, uint64_t addr)
-{
-	w->free_frames[w->n_free++] = addr & ~((uint64_t)FRAME_SIZE - 1);
-}
-
-static inline uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void stamp(uint8_t *eth, const uint8_t dst[6], uint32_t slot, uint8_t family)
-{
-	memcpy(eth, dst, 6);
-	eth[6] = XS_STAMP_MAGIC0;
-	eth[7] = XS_STAMP_MAGIC1;
-	eth[8] = slot >> 24;
-	eth[9] = slot >> 16;
-	eth[10] = slot >> 8;
-	eth[11] = slot & 0xff;
-	eth[12] = family == XS_AF_INET ? 0x08 : 0x86;
-	eth[13] = family == XS_AF_INET ? 0x00 : 0xdd;
-}
-
-/* Adds a frame to a batch, its address derived from where it now starts. */
-static void emit(struct tx_batch *b, uint64_t rx_addr, const uint8_t *rx_data,
-		 const uint8_t *start, size_t len)
-{
-	b->desc[b->n].addr = rx_addr + (uint64_t)(start - rx_data);
-	b->desc[b->n].len = (uint32_t)len;
-	b->desc[b->n].options = 0;
-	b->n++;
-}
-
-static void count_decap_error(struct worker *w, uint32_t slot, int rc, size_t bytes)
-{
-	struct xs_sa_stats *s = sa_stats(w, slot);
-
-	switch (rc) {
-	case ESP_ERR_REPLAY:
-		stat_add(&s->replay, 1);
-		count(w, XS_R_ESP_REPLAY, bytes);
-		break;
-	case ESP_ERR_AUTH:
-		stat_add(&s->auth_failed, 1);
-		count(w, XS_R_ESP_AUTH_FAILED, bytes);
-		break;
-	case ESP_ERR_TRAILER:
-		stat_add(&s->bad_trailer, 1);
-		count(w, XS_R_ESP_BAD_TRAILER, bytes);
-		break;
-	default:
-		stat_add(&s->malformed, 1);
-		count(w, XS_R_MALFORMED, bytes);
-		break;
-	}
-}
-
-/* ESP from the uplink -> plaintext into the kernel.  False: drop the frame. */
-static bool decap_one(struct worker *w, const struct xdp_desc *d, struct tx_batch *to_tun)
-{
-	uint8_t *frame = xsk_umem__get_data(w->area, d->addr);
-	const struct xs_meta *meta = (const void *)(frame - sizeof(*meta));
-	struct outer_info oi;
-	struct inner_info in;
-	uint8_t *inner, nh;
-	size_t inner_len;
-	struct xs_sa *sa;
-	int rc;
-
-	if (!pkt_parse_outer(frame, d->len, &oi))
-		goto malformed;
-	sa = sa_table_get(w->cfg.sas, meta->slot);
-	if (!sa || sa->info.dir != XS_DIR_IN || sa->info.spi != get32(frame + oi.esp_off))
-		goto malformed;	/* SA deleted since the XDP lookup, or no metadata */
-	rc = esp_decap(sa->esp, frame + oi.esp_off, oi.esp_len, &inner, &inner_len, &nh);
-	if (rc != ESP_OK) {
-		count_decap_error(w, sa->slot, rc, d->len);
-		return false;
-	}
-	if (!pkt_parse_inner(inner, inner_len, &in) ||
-	    (in.family == XS_AF_INET) != (nh == NH_IPV4)) {
-		stat_add(&sa_stats(w, sa->slot)->malformed, 1);
-		goto malformed;
-	}
-	stamp(inner - ETH_HDR_LEN, w->cfg.tun_kernel_mac, sa->slot, in.family);
-	emit(to_tun, d->addr, frame, inner - ETH_HDR_LEN, ETH_HDR_LEN + in.len);
-	stat_add(&sa_stats(w, sa->slot)->packets, 1);
-	stat_add(&sa_stats(w, sa->slot)->bytes, in.len);
-	__atomic_store_n(&sa_stats(w, sa->slot)->last_ns, now_ns(), __ATOMIC_RELAXED);
-	return true;
-malformed:
-	count(w, XS_R_MALFORMED, d->len);
-	return false;
-}
-
-static uint32_t frame_slot(const uint8_t *eth)
-{
-	if (eth[6] != XS_STAMP_MAGIC0 || eth[7] != XS_STAMP_MAGIC1)
-		return XS_SLOT_LOCAL;
-	return get32(eth + 8);
-}
-
-/* Answers an oversized packet with ICMP "too big"; true if a reply was built. */
-static bool reply_too_big(struct worker *w, struct xs_sa *sa, const struct xdp_desc *d,
-			  uint8_t *frame, const struct inner_info *in, size_t overhead,
-			  struct tx_batch *to_tun)
-{
-	const uint8_t *src = in->family == XS_AF_INET ? w->cfg.icmp_src4 : w->cfg.icmp_src6;
-	uint8_t *start;
-	size_t len;
-
-	stat_add(&sa_stats(w, sa->slot)->mtu_exceeded, 1);
-	count(w, XS_R_MTU_EXCEEDED, d->len);
-	if (!in->dont_fragment)
-		return false;	/* TODO: fragment non-DF IPv4 before encapsulation */
-	start = pkt_build_too_big(frame + ETH_HDR_LEN, in, src, (uint16_t)(sa->pmtu - overhead),
-				  &len);
-	stamp(start, w->cfg.tun_kernel_mac, XS_SLOT_LOCAL, in->family);
-	emit(to_tun, d->addr, frame, start, len);
-	return true;
-}
-
-/* Room in the frame's chunk for the outer headers before and the trailer after? */
-static bool fits_in_frame(uint64_t addr, size_t eth_len, size_t overhead, size_t inner_len)
-{
-	size_t off = (size_t)(addr & ((uint64_t)FRAME_SIZE - 1)) + eth_len;
-
-	return off >= PKT_MAX_OUTER + ESP_MAX_HEAD && off + inner_len + overhead <= FRAME_SIZE;
-}
-
-/* Plaintext from the kernel -> ESP to the peer, or ICMP back to the sender. */
-static bool encap_one(struct worker *w, const struct xdp_desc *d, struct tx_batch *to_up,
-		      struct tx_batch *to_tun)
-{
-	uint8_t *frame = xsk_umem__get_data(w->area, d->addr);
-	uint8_t *inner = frame + ETH_HDR_LEN, *esp, *start;
-	struct inner_info in;
-	struct outer_hdr outer;
-	size_t esp_len, overhead;
-	struct xs_sa *sa;
-
-	if (d->len < ETH_HDR_LEN || !pkt_parse_inner(inner, d->len - ETH_HDR_LEN, &in))
-		goto malformed;
-	sa = sa_table_get(w->cfg.sas, frame_slot(frame));
-	if (!sa || sa->info.dir != XS_DIR_OUT)
-		goto malformed;
-	overhead = pkt_outer_len(&sa->outer) - ETH_HDR_LEN + esp_head_len(sa->esp) +
-		   esp_tail_max(sa->esp);
-	if (in.len + overhead > sa->pmtu)
-		return reply_too_big(w, sa, d, frame, &in, overhead, to_tun);
-	if (!fits_in_frame(d->addr, ETH_HDR_LEN, overhead, in.len))
-		goto malformed;
-	outer = sa->outer;
-	if (!mac_unpack(atomic_load_explicit(&sa->next_hop_mac, memory_order_relaxed), outer.eth_dst))
-		goto tx_failed;	/* next hop not resolved (yet) */
-	if (esp_encap(sa->esp, inner, in.len, in.family == XS_AF_INET ? NH_IPV4 : NH_IPV6, &esp,
-		      &esp_len) != ESP_OK)
-		goto tx_failed;
-	start = pkt_push_outer(&outer, esp, esp_len, in.tos, w->ip_id++);
-	emit(to_up, d->addr, frame, start, (size_t)(esp + esp_len - start));
-	count(w, XS_R_ENCRYPTED, d->len);
-	stat_add(&sa_stats(w, sa->slot)->packets, 1);
-	stat_add(&sa_stats(w, sa->slot)->bytes, in.len);
-	__atomic_store_n(&sa_stats(w, sa->slot)->last_ns, now_ns(), __ATOMIC_RELAXED);
-	return true;
-tx_failed:
-	stat_add(&sa_stats(w, sa->slot)->tx_failed, 1);
-	count(w, XS_R_TX_FAILED, d->len);
-	return false;
-malformed:
-	count(w, XS_R_MALFORMED, d->len);
-	return false;
-}
+enum { IDLE_POLL_MS = 100, KICK_ROUNDS = 64 };
 
 static void submit(struct worker *w, struct xsk_side *s, struct tx_batch *b)
 {
 	unsigned int i, n;
 	uint32_t idx;
 
+	if (!b->n)
+		return;
 	n = xsk_ring_prod__reserve(&s->tx, b->n, &idx);
 	for (i = 0; i < n; i++)
 		*xsk_ring_prod__tx_desc(&s->tx, idx + i) = b->desc[i];
@@ -288,31 +49,33 @@ static void submit(struct worker *w, struct xsk_side *s, struct tx_batch *b)
 	s->tx_pending += n;
 	for (i = n; i < b->n; i++) {	/* TX ring full: drop, count */
 		frame_free(w, b->desc[i].addr);
-		count(w, XS_R_TX_FAILED, b->desc[i].len);
+		worker_count(w, XS_R_TX_FAILED, b->desc[i].len);
 	}
 	b->n = 0;
+}
+
+static void submit_all(struct worker *w)
+{
+	submit(w, &w->up, &w->to_up);
+	submit(w, &w->tun, &w->to_tun);
 }
 
 /* One batch from a socket's rx ring; returns how many frames it took. */
 static unsigned int drain_rx(struct worker *w, struct xsk_side *from, bool from_uplink)
 {
-	struct tx_batch to_up = { .n = 0 }, to_tun = { .n = 0 };
 	unsigned int i, n;
 	uint32_t idx;
 
 	n = xsk_ring_cons__peek(&from->rx, BATCH, &idx);
 	for (i = 0; i < n; i++) {
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&from->rx, idx + i);
-		bool kept = from_uplink ? decap_one(w, d, &to_tun) : encap_one(w, d, &to_up, &to_tun);
+		bool kept = from_uplink ? worker_decap(w, d) : worker_encap(w, d);
 
 		if (!kept)
 			frame_free(w, d->addr);
 	}
 	xsk_ring_cons__release(&from->rx, n);
-	if (to_up.n)
-		submit(w, &w->up, &to_up);
-	if (to_tun.n)
-		submit(w, &w->tun, &to_tun);
+	submit_all(w);
 	return n;
 }
 
@@ -341,12 +104,18 @@ static void refill(struct worker *w, struct xsk_side *s)
 	xsk_ring_prod__submit(&s->fill, want);
 }
 
+/*
+ * Copy-mode TX runs inside sendto, a few dozen frames per call (and
+ * EAGAIN while more are queued): call it until the ring is drained.
+ */
 static void kick_tx(struct xsk_side *s)
 {
 	if (!s->tx_pending)
 		return;
-	if (xsk_ring_prod__needs_wakeup(&s->tx))
-		sendto(xsk_socket__fd(s->xsk), NULL, 0, MSG_DONTWAIT, NULL, 0);
+	for (int i = 0; i < KICK_ROUNDS && xsk_ring_prod__needs_wakeup(&s->tx); i++)
+		if (sendto(xsk_socket__fd(s->xsk), NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0 ||
+		    (errno != EAGAIN && errno != EBUSY))
+			break;
 	s->tx_pending = 0;
 }
 
@@ -405,6 +174,15 @@ static int create_umem(struct worker *w)
 	return xsk_umem__create(&w->umem, w->area, size, &w->up.fill, &w->up.comp, &cfg);
 }
 
+static void delete_sockets(struct worker *w)
+{
+	if (w->tun.xsk)
+		xsk_socket__delete(w->tun.xsk);
+	if (w->up.xsk)
+		xsk_socket__delete(w->up.xsk);
+	w->tun.xsk = w->up.xsk = NULL;
+}
+
 static int create_sockets(struct worker *w, uint16_t mode)
 {
 	struct xsk_socket_config cfg = {
@@ -422,10 +200,8 @@ static int create_sockets(struct worker *w, uint16_t mode)
 	/* The kernel takes the second socket's mode from the first one. */
 	rc = xsk_socket__create_shared(&w->tun.xsk, w->cfg.tun, w->cfg.id, w->umem, &w->tun.rx,
 				       &w->tun.tx, &w->tun.fill, &w->tun.comp, &cfg);
-	if (rc) {
-		xsk_socket__delete(w->up.xsk);
-		w->up.xsk = NULL;
-	}
+	if (rc)
+		delete_sockets(w);
 	return rc;
 }
 
@@ -442,10 +218,7 @@ static void destroy(struct worker *w)
 
 	bpf_map_delete_elem(w->cfg.xsk_up_map_fd, &key);
 	bpf_map_delete_elem(w->cfg.xsk_tun_map_fd, &key);
-	if (w->tun.xsk)
-		xsk_socket__delete(w->tun.xsk);
-	if (w->up.xsk)
-		xsk_socket__delete(w->up.xsk);
+	delete_sockets(w);
 	if (w->umem)
 		xsk_umem__delete(w->umem);
 	if (w->area)

@@ -31,6 +31,7 @@
 #include <sys/socket.h>
 #include <sys/statfs.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -39,6 +40,7 @@
 #include "commands.h"
 #include "control.h"
 #include "dp_bpf.h"
+#include "ike_config.h"
 #include "loader.h"
 #include "log.h"
 #include "netdev.h"
@@ -65,6 +67,7 @@ struct daemon {
 	struct worker **workers;
 	unsigned int n_workers;
 	struct dataplane *dp;
+	const char *config_path;
 	int ctl_fd, sig_fd;
 	char pin_dir[PATH_MAX];
 };
@@ -136,12 +139,15 @@ static int parse_args(struct daemon *d, int argc, char **argv, bool *check_only)
 	int c;
 
 	xdpsec_settings_defaults(&d->set);
-	for (int i = 1; i < argc - 1; i++)
-		if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config"))
-			if (xdpsec_conf_load(argv[i + 1], &d->set, err, sizeof(err))) {
-				fprintf(stderr, "xdpsecd: %s\n", err);
-				return -1;
-			}
+	for (int i = 1; i < argc - 1; i++) {
+		if (strcmp(argv[i], "-c") && strcmp(argv[i], "--config"))
+			continue;
+		d->config_path = argv[i + 1];
+		if (xdpsec_conf_load(d->config_path, &d->set, err, sizeof(err))) {
+			fprintf(stderr, "xdpsecd: %s\n", err);
+			return -1;
+		}
+	}
 	while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -196,6 +202,14 @@ static int parse_args(struct daemon *d, int argc, char **argv, bool *check_only)
 		return -1;
 	}
 	return 0;
+}
+
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -278,6 +292,22 @@ static int setup_tunnel(struct daemon *d, unsigned int mtu)
 	return rc;
 }
 
+/*
+ * The source of the workers' ICMP "too big": the uplink's address of that
+ * family, else any global one of ours (an IPv6-only uplink still needs an
+ * IPv4 source for IPv4 senders), else none, said once.
+ */
+static void icmp_source(struct daemon *d, int family, uint8_t addr[NETDEV_ADDR_MAX])
+{
+	static const uint8_t any[NETDEV_ADDR_MAX];
+
+	if (!netdev_first_addr(d->uplink_ifindex, family, addr) ||
+	    !netdev_addr_in_prefix(family, any, 0, addr))
+		return;
+	xs_warn("no %s address on this host: ICMP 'too big' for %s senders cannot be sent",
+		family == AF_INET ? "IPv4" : "IPv6", family == AF_INET ? "IPv4" : "IPv6");
+}
+
 static int start_workers(struct daemon *d, const uint8_t uplink_mac[6])
 {
 	struct worker_config wc = {
@@ -295,9 +325,9 @@ static int start_workers(struct daemon *d, const uint8_t uplink_mac[6])
 	netdev_get_mac(d->tun_ifindex, wc.tun_kernel_mac);
 	uint8_t addr4[NETDEV_ADDR_MAX] = { 0 };
 
-	netdev_first_addr(d->uplink_ifindex, AF_INET, addr4);
+	icmp_source(d, AF_INET, addr4);
 	memcpy(wc.icmp_src4, addr4, sizeof(wc.icmp_src4));
-	netdev_first_addr(d->uplink_ifindex, AF_INET6, wc.icmp_src6);
+	icmp_source(d, AF_INET6, wc.icmp_src6);
 	d->workers = calloc(d->n_workers, sizeof(*d->workers));
 	if (!d->workers)
 		return -ENOMEM;
@@ -339,7 +369,8 @@ static int load_and_pin(struct daemon *d)
 {
 	char err[ERR_LEN];
 
-	if (xs_bpf_load(&d->bpf, d->set.max_sas, d->set.max_devices, err, sizeof(err)) ||
+	if (xs_bpf_load(&d->bpf, d->set.max_sas, d->set.max_devices, d->n_workers, err,
+			sizeof(err)) ||
 	    (snprintf(d->pin_dir, sizeof(d->pin_dir), "%s/%s", d->set.pin_path, d->set.instance),
 	     xs_bpf_pin(&d->bpf, d->pin_dir, err, sizeof(err)))) {
 		xs_err("%s", err);
@@ -433,7 +464,6 @@ static void teardown(struct daemon *d)
 static int handle_request(void *arg, int argc, char **argv, struct strbuf *out)
 {
 	struct daemon *d = arg;
-
 	if (argc >= 1 && !strcmp(argv[0], "status") && !(argc >= 2 && !strcmp(argv[1], "-j")))
 		strbuf_printf(out, "instance %s, uplink %s, tunnel %s, %u worker(s), maps %s\n",
 			      d->set.instance, d->set.uplink, d->tun, d->n_workers, d->pin_dir);
@@ -454,28 +484,60 @@ static int open_signalfd(void)
 	return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
+static void on_sighup(struct daemon *d)
+{
+	(void)d;
+	xs_info("SIGHUP: nothing to reload yet");
+}
+
+enum { FD_CTL, FD_SIG, FD_IKE, MAX_FDS = FD_IKE + 8 };
+
 static void run(struct daemon *d)
 {
-	struct pollfd fds[2] = { { .fd = d->ctl_fd, .events = POLLIN },
-				 { .fd = d->sig_fd, .events = POLLIN } };
+	struct pollfd fds[MAX_FDS] = { [FD_CTL] = { .fd = d->ctl_fd, .events = POLLIN },
+				       [FD_SIG] = { .fd = d->sig_fd, .events = POLLIN } };
+	unsigned int n_ike = 0;
 	struct signalfd_siginfo si;
+	uint64_t last_refresh = 0;
 
 	for (;;) {
-		int n = poll(fds, 2, REFRESH_MS);
+		int timeout = REFRESH_MS;
+		int n = poll(fds, FD_IKE + n_ike, timeout);
+		uint64_t now = monotonic_ms();
 
 		if (n < 0 && errno != EINTR)
 			break;
-		if (fds[1].revents & POLLIN && read(d->sig_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (n > 0 && fds[FD_SIG].revents & POLLIN &&
+		    read(d->sig_fd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo != SIGHUP)
 				break;
-			xs_info("SIGHUP: reload is not implemented yet; nothing changed");
+			on_sighup(d);
 		}
-		if (fds[0].revents & POLLIN)
+		if (n > 0 && fds[FD_CTL].revents & POLLIN)
 			ctl_serve_one(d->ctl_fd, CTL_ROOT_ONLY, handle_request, d);
-		if (n == 0)
+		if (now - last_refresh >= REFRESH_MS) {
 			dp_bpf_refresh_next_hops(d->dp);
+			last_refresh = now;
+		}
 	}
 	xs_info("shutting down instance '%s'", d->set.instance);
+}
+
+/* --check-config: both halves of the file, nothing started. */
+static int check_config(const struct daemon *d)
+{
+	struct ike_cfg *cfg = NULL;
+	char err[ERR_LEN];
+
+	if (d->config_path && ike_cfg_load(d->config_path, NULL, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "xdpsecd: %s\n", err);
+		return 1;
+	}
+	printf("configuration OK: instance %s, uplink %s, %u worker(s), %u IKE connection(s)\n",
+	       d->set.instance, d->set.uplink[0] ? d->set.uplink : "(none)", d->set.workers,
+	       cfg ? cfg->n_conns : 0);
+	ike_cfg_free(cfg);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -488,11 +550,8 @@ int main(int argc, char **argv)
 	log_set_ident("xdpsecd");
 	if (parse_args(&d, argc, argv, &check_only))
 		return 1;
-	if (check_only) {
-		printf("configuration OK: instance %s, uplink %s, %u worker(s)\n", d.set.instance,
-		       d.set.uplink[0] ? d.set.uplink : "(none)", d.set.workers);
-		return 0;
-	}
+	if (check_only)
+		return check_config(&d);
 	if (!d.set.uplink[0]) {
 		fprintf(stderr, "xdpsecd: no uplink: give --uplink IF or 'uplink' in the xdpsec "
 				"section\n");

@@ -230,28 +230,24 @@ for s in "$A 0x00003001 out" "$B 0x00003001 in" "$B 0x00004002 out" "$A 0x000040
 done
 pass "counters: esp_in/decrypted/encrypted and per-SA packets moved at both ends, no errors"
 
-# IPv4 inner.  Two KNOWN BUGS make this part fail (see the report):
-# 1. xdpsecd.c start_workers: the workers' ICMP source is the uplink's first
-#    IPv4 address; on an IPv6-only uplink that is 0.0.0.0, the kernel drops
-#    the "fragmentation needed" as a martian, and IPv4 senders never learn
-#    the path MTU.
-# 2. worker.c reply_too_big: an IPv4 packet without DF that does not fit is
-#    dropped silently (a TODO), not fragmented.  Echo replies carry no DF, and
-#    B->A (UDP) has 8 bytes more overhead than A->B (raw ESP), so the reply to
-#    a request of exactly the reported MTU is lost.
+# IPv4 inner over IPv6-only uplinks: the "fragmentation needed" needs an
+# IPv4 source that is not on the uplink, and the echo replies, which carry
+# no DF, must be fragmented before encryption (B->A, UDP, has 8 bytes more
+# overhead than A->B, raw ESP, so a request of exactly the reported MTU gets
+# a reply that does not fit whole).
 mtu_before=$(stat_of "$A" '.reasons.mtu_exceeded.packets')
 mtu4=$(pmtu_probe -4 10.2.0.2 1472)
 mtu_after=$(stat_of "$A" '.reasons.mtu_exceeded.packets')
 [ "$mtu_after" -gt "$mtu_before" ] ||
 	fail "mtu_exceeded did not move for IPv4 ($mtu_before -> $mtu_after)"
 [ -n "$mtu4" ] ||
-	fail "KNOWN BUG 1: ping -M do -s 1472 got no 'frag needed' (ICMP source 0.0.0.0 on an IPv6-only uplink?): $(cat "$XS_TMP/pmtu-4.txt")"
+	fail "ping -M do -s 1472 got no 'frag needed': $(cat "$XS_TMP/pmtu-4.txt")"
 [ "$mtu4" -lt 1500 ] && [ "$mtu4" -ge 1280 ] || fail "IPv4 path MTU reported as $mtu4"
 b_in=$(sa_stat "$B" 0x00003001 in .packets)
 b_mtu=$(stat_of "$B" '.reasons.mtu_exceeded.packets')
 if ! nsexec "$XS-ha" ping -4 -M "do" -s $((mtu4 - 28)) -c 3 -i 0.2 -W 2 10.2.0.2 >/dev/null; then
 	[ "$(sa_stat "$B" 0x00003001 in .packets)" -gt "$b_in" ] ||
 		fail "ping -M do -s $((mtu4 - 28)) (reported MTU $mtu4): the requests did not reach B"
-	fail "KNOWN BUG 2: ping -M do -s $((mtu4 - 28)) (reported MTU $mtu4): requests reached B, the non-DF replies were dropped at B (mtu_exceeded $b_mtu -> $(stat_of "$B" '.reasons.mtu_exceeded.packets'))"
+	fail "ping -M do -s $((mtu4 - 28)) (reported MTU $mtu4): requests reached B, the non-DF replies were lost at B (mtu_exceeded $b_mtu -> $(stat_of "$B" '.reasons.mtu_exceeded.packets'))"
 fi
 pass "PMTU IPv4 inner: ICMP frag needed, mtu $mtu4, mtu_exceeded $mtu_before -> $mtu_after; $mtu4-byte packets pass"

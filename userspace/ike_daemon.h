@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The IKE engine inside xdpsecd: UDP sockets on 500 and 4500 (IPv4 and
+ * IPv6), the non-ESP marker, the clock, the operator commands, reload.
+ */
+#ifndef XDPSEC_IKE_DAEMON_H
+#define XDPSEC_IKE_DAEMON_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dataplane.h"
+#include "strbuf.h"
+
+struct ike_daemon;
+
+/*
+ * Loads the connections of config_path; NULL with the reason in err when
+ * the file is bad or a socket cannot be bound.  *none is set (and NULL
+ * returned, err empty) when the file has no connections: nothing to run.
+ */
+struct ike_daemon *ike_daemon_new(const char *config_path, struct dataplane *dp, uint16_t port,
+				  uint16_t natt_port, bool *none, char *err, size_t errlen);
+void ike_daemon_free(struct ike_daemon *d);
+
+/* Adds the sockets to fds (at most max); returns how many. */
+unsigned int ike_daemon_pollfds(const struct ike_daemon *d, struct pollfd *fds, unsigned int max);
+/* Reads what is pending on the sockets, runs due timers. */
+void ike_daemon_run(struct ike_daemon *d, const struct pollfd *fds, unsigned int n);
+/* Milliseconds until the next timer (capped at cap_ms). */
+int ike_daemon_timeout(const struct ike_daemon *d, int cap_ms);
+
+/*
+ * An IKE command from the control socket (list-sas, list-conns, initiate,
+ * terminate, reload).  Returns the exit status, or -ENOENT if argv is not
+ * an IKE command.
+ */
+int ike_daemon_command(struct ike_daemon *d, int argc, char **argv, struct strbuf *out);
+/* Re-reads the file; on error the running configuration stays (err says why). */
+int ike_daemon_reload(struct ike_daemon *d, char *err, size_t errlen);
+
+extern const char ike_daemon_usage[];
+
+#endif /* XDPSEC_IKE_DAEMON_H */

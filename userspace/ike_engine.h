@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The IKEv2 engine: every IKE SA and its exchanges (RFC 7296), driven by
+ * datagrams and a clock, installing Child SAs through the data-plane
+ * interface.  It owns no socket and reads no clock: the daemon (ike_daemon.c)
+ * feeds it received messages and the time, and gives it a send callback, so
+ * two engines can talk to each other inside one test process.
+ *
+ *   daemon --ike_engine_input(msg, now)--> engine --ops->send(msg)--> daemon
+ *   daemon --ike_engine_tick(now)--------> engine (retransmits, timeouts)
+ *   engine --dp->ops->add_sa / add_policy / del_sa--> data plane
+ */
+#ifndef XDPSEC_IKE_ENGINE_H
+#define XDPSEC_IKE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dataplane.h"
+#include "ike_config.h"
+#include "strbuf.h"
+
+/* An address and UDP port (host order) as seen on the wire. */
+struct ike_endpoint {
+	uint8_t family;		/* XS_AF_INET / XS_AF_INET6 */
+	uint8_t addr[16];
+	uint16_t port;
+};
+
+struct ike_engine_ops {
+	/*
+	 * Sends one IKE message (without the non-ESP marker: the transport adds
+	 * it when either port is not 500) from local to remote.  0 or -errno.
+	 */
+	int (*send)(void *ctx, const struct ike_endpoint *local, const struct ike_endpoint *remote,
+		    const uint8_t *msg, size_t len);
+	/* The local addresses we may use (for %any and NAT detection); may be NULL. */
+	int (*local_addrs)(void *ctx, struct ike_endpoint *out, unsigned int max);
+};
+
+struct ike_engine;
+
+/*
+ * Tunables, defaults from ike_engine_params_default() (strongSwan's where it
+ * has one).  Requests are sent retransmit_tries times at most, the n-th
+ * retransmission retransmit_base_ms << (n - 1) after the one before; the
+ * SA is deleted when the last one is not answered within its timeout.
+ */
+struct ike_engine_params {
+	uint16_t port, natt_port;	/* ours: 500 and 4500 */
+	uint32_t retransmit_base_ms;	/* 1000 */
+	uint32_t retransmit_tries;	/* 5 */
+	uint32_t half_open_timeout_ms;	/* 30000: a responder's wait for IKE_AUTH */
+	/* RFC 7296 2.6: COOKIEs are demanded from this many half-open SAs on, in
+	 * total or from one address; 0 always, UINT32_MAX never. */
+	uint32_t cookie_threshold;	/* 30 */
+	uint32_t cookie_threshold_ip;	/* 3 */
+	/* Past these, IKE_SA_INIT requests are dropped, cookie or not. */
+	uint32_t half_open_max;		/* 10000 */
+	uint32_t half_open_max_ip;	/* 5 */
+	uint32_t cookie_secret_ms;	/* 60000: lifetime of a cookie secret */
+};
+
+void ike_engine_params_default(struct ike_engine_params *p);
+
+/* cfg must outlive the engine (or be replaced with ike_engine_reload). */
+struct ike_engine *ike_engine_new(const struct ike_cfg *cfg, struct dataplane *dp,
+				  const struct ike_engine_ops *ops, void *ctx);
+/* Replaces the tunables (any time); -EINVAL if a value is unusable. */
+int ike_engine_set_params(struct ike_engine *e, const struct ike_engine_params *p);
+/* Deletes every SA (sending Delete notifications) and frees. */
+void ike_engine_free(struct ike_engine *e);
+
+/* A datagram for us (non-ESP marker already stripped). */
+void ike_engine_input(struct ike_engine *e, const struct ike_endpoint *local,
+		      const struct ike_endpoint *remote, const uint8_t *msg, size_t len,
+		      uint64_t now_ms);
+/* Runs timers due at now_ms (retransmits, half-open expiry, start actions). */
+void ike_engine_tick(struct ike_engine *e, uint64_t now_ms);
+/* When ike_engine_tick next has work, in ms on the same clock; UINT64_MAX if never. */
+uint64_t ike_engine_next_timer(const struct ike_engine *e);
+
+/* Operator commands (xdpsecctl), output as text or JSON into out. */
+int ike_engine_initiate(struct ike_engine *e, const char *child, uint64_t now_ms, char *err,
+			size_t errlen);
+int ike_engine_terminate(struct ike_engine *e, const char *conn, uint64_t now_ms, char *err,
+			 size_t errlen);
+int ike_engine_list_sas(const struct ike_engine *e, bool json, uint64_t now_ms,
+			struct strbuf *out);
+int ike_engine_list_conns(const struct ike_engine *e, bool json, struct strbuf *out);
+/* Swaps in a new configuration; SAs whose connection still exists stay. */
+int ike_engine_reload(struct ike_engine *e, const struct ike_cfg *cfg, uint64_t now_ms);
+
+/* Counters for status and metrics. */
+struct ike_engine_stats {
+	uint64_t ike_sas_established, ike_sas_half_open;
+	uint64_t handshakes_ok, handshakes_failed, auth_failures;
+	uint64_t child_sas_installed, child_sas_deleted;
+	uint64_t messages_in, messages_out, retransmits, invalid_messages;
+};
+void ike_engine_get_stats(const struct ike_engine *e, struct ike_engine_stats *out);
+
+#endif /* XDPSEC_IKE_ENGINE_H */
