@@ -303,6 +303,17 @@ static int open_sockets(struct ike_daemon *d, char *err, size_t errlen)
 	return opened ? 0 : -EIO;
 }
 
+/* The engine floats to our NAT-T port and answers from our ports. */
+static int set_ports(struct ike_daemon *d)
+{
+	struct ike_engine_params p;
+
+	ike_engine_params_default(&p);
+	p.port = d->port;
+	p.natt_port = d->natt_port;
+	return ike_engine_set_params(d->engine, &p);
+}
+
 struct ike_daemon *ike_daemon_new(const char *config_path, struct dataplane *dp, uint16_t port,
 				  uint16_t natt_port, bool *none, char *err, size_t errlen)
 {
@@ -327,7 +338,7 @@ struct ike_daemon *ike_daemon_new(const char *config_path, struct dataplane *dp,
 	if (open_sockets(d, err, errlen))
 		goto fail;
 	d->engine = ike_engine_new(d->cfg, dp, &engine_ops, d);
-	if (!d->engine) {
+	if (!d->engine || set_ports(d)) {
 		snprintf(err, errlen, "cannot start the IKE engine");
 		goto fail;
 	}

@@ -81,7 +81,13 @@ void ike_engine_tick(struct ike_engine *e, uint64_t now_ms);
 /* When ike_engine_tick next has work, in ms on the same clock; UINT64_MAX if never. */
 uint64_t ike_engine_next_timer(const struct ike_engine *e);
 
-/* Operator commands (xdpsecctl), output as text or JSON into out. */
+/*
+ * Operator commands (xdpsecctl), output as text or JSON into out.
+ * initiate: the CHILD_SA config named child (on an IKE SA of its
+ * connection, set up first if needed; 0 if already up).  terminate: every
+ * IKE SA of the connection named conn, or, if no connection has that
+ * name, every Child SA of that name (INFORMATIONAL { D(ESP) }).
+ */
 int ike_engine_initiate(struct ike_engine *e, const char *child, uint64_t now_ms, char *err,
 			size_t errlen);
 int ike_engine_terminate(struct ike_engine *e, const char *conn, uint64_t now_ms, char *err,

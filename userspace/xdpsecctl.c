@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 
 #include "commands.h"
+#include "ike_daemon.h"
 #include "control.h"
 #include "log.h"
 #include "settings.h"
@@ -43,7 +44,8 @@ static void usage(FILE *f)
 		"  -j, --json           JSON output\n"
 		"  -h, --help           this help\n"
 		"      --version        print the version\n"
-		"\n%s", SETTINGS_SOCKET_DIR, SETTINGS_DEFAULT_INSTANCE, commands_usage);
+		"\n%s%s", SETTINGS_SOCKET_DIR, SETTINGS_DEFAULT_INSTANCE, commands_usage,
+		ike_daemon_usage);
 }
 
 /* Returns -1 to exit 0 (help, version), 1 on a usage error, 0 to go on. */

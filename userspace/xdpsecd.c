@@ -41,12 +41,14 @@
 #include "control.h"
 #include "dp_bpf.h"
 #include "ike_config.h"
+#include "ike_daemon.h"
 #include "loader.h"
 #include "log.h"
 #include "netdev.h"
 #include "sa_table.h"
 #include "settings.h"
 #include "strbuf.h"
+#include "ike_wire.h"
 #include "worker.h"
 
 #define XDPSEC_VERSION "0.1.0"
@@ -67,6 +69,7 @@ struct daemon {
 	struct worker **workers;
 	unsigned int n_workers;
 	struct dataplane *dp;
+	struct ike_daemon *ike;
 	const char *config_path;
 	int ctl_fd, sig_fd;
 	char pin_dir[PATH_MAX];
@@ -407,6 +410,19 @@ static int make_dataplane(struct daemon *d, const uint8_t mac[6], int mtu)
 	return d->dp ? 0 : -ENOMEM;
 }
 
+static int start_ike(struct daemon *d)
+{
+	char err[ERR_LEN];
+	bool none;
+
+	d->ike = ike_daemon_new(d->config_path, d->dp, IKE_PORT, IKE_NATT_PORT, &none, err,
+				sizeof(err));
+	if (d->ike || none)
+		return 0;
+	xs_err("IKE: %s", err);
+	return -1;
+}
+
 static int setup(struct daemon *d)
 {
 	uint8_t mac[6];
@@ -428,6 +444,8 @@ static int setup(struct daemon *d)
 	    setup_tunnel(d, (unsigned int)mtu) || load_and_pin(d) || start_workers(d, mac) ||
 	    make_dataplane(d, mac, mtu) || attach_all(d))
 		return -1;
+	if (d->config_path && start_ike(d))
+		return -1;
 	d->ctl_fd = ctl_listen(d->set.control_socket, CTL_ROOT_ONLY);
 	if (d->ctl_fd < 0) {
 		xs_err("control socket %s: %s", d->set.control_socket, strerror(-d->ctl_fd));
@@ -445,6 +463,8 @@ static void teardown(struct daemon *d)
 		close(d->ctl_fd);
 		unlink(d->set.control_socket);
 	}
+	ike_daemon_free(d->ike);	/* deletes its Child SAs from the data plane */
+	d->ike = NULL;
 	/* Detach first: no packet may be steered to a socket being closed. */
 	if (d->bpf.up)
 		xs_bpf_detach(&d->bpf);
@@ -464,6 +484,10 @@ static void teardown(struct daemon *d)
 static int handle_request(void *arg, int argc, char **argv, struct strbuf *out)
 {
 	struct daemon *d = arg;
+	int rc;
+
+	if (d->ike && (rc = ike_daemon_command(d->ike, argc, argv, out)) != -ENOENT)
+		return rc;
 	if (argc >= 1 && !strcmp(argv[0], "status") && !(argc >= 2 && !strcmp(argv[1], "-j")))
 		strbuf_printf(out, "instance %s, uplink %s, tunnel %s, %u worker(s), maps %s\n",
 			      d->set.instance, d->set.uplink, d->tun, d->n_workers, d->pin_dir);
@@ -486,8 +510,14 @@ static int open_signalfd(void)
 
 static void on_sighup(struct daemon *d)
 {
-	(void)d;
-	xs_info("SIGHUP: nothing to reload yet");
+	char err[ERR_LEN];
+
+	if (!d->ike) {
+		xs_info("SIGHUP: no IKE configuration to reload");
+		return;
+	}
+	if (ike_daemon_reload(d->ike, err, sizeof(err)))
+		xs_err("reload failed, the running configuration stays: %s", err);
 }
 
 enum { FD_CTL, FD_SIG, FD_IKE, MAX_FDS = FD_IKE + 8 };
@@ -496,12 +526,12 @@ static void run(struct daemon *d)
 {
 	struct pollfd fds[MAX_FDS] = { [FD_CTL] = { .fd = d->ctl_fd, .events = POLLIN },
 				       [FD_SIG] = { .fd = d->sig_fd, .events = POLLIN } };
-	unsigned int n_ike = 0;
+	unsigned int n_ike = d->ike ? ike_daemon_pollfds(d->ike, fds + FD_IKE, MAX_FDS - FD_IKE) : 0;
 	struct signalfd_siginfo si;
 	uint64_t last_refresh = 0;
 
 	for (;;) {
-		int timeout = REFRESH_MS;
+		int timeout = d->ike ? ike_daemon_timeout(d->ike, REFRESH_MS) : REFRESH_MS;
 		int n = poll(fds, FD_IKE + n_ike, timeout);
 		uint64_t now = monotonic_ms();
 
@@ -515,6 +545,8 @@ static void run(struct daemon *d)
 		}
 		if (n > 0 && fds[FD_CTL].revents & POLLIN)
 			ctl_serve_one(d->ctl_fd, CTL_ROOT_ONLY, handle_request, d);
+		if (d->ike)
+			ike_daemon_run(d->ike, fds + FD_IKE, n > 0 ? n_ike : 0);
 		if (now - last_refresh >= REFRESH_MS) {
 			dp_bpf_refresh_next_hops(d->dp);
 			last_refresh = now;

@@ -1,0 +1,373 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# IKEv2 against strongSwan 5.9, the reference: xdpsecd as the concentrator
+# with a strongSwan device behind a NAT, and xdpsecd as the device behind
+# the NAT dialling a strongSwan concentrator.  Every handshake ends with ping
+# and iperf3 through the tunnel and a check that xdpsec's AF_XDP workers
+# carried it: PSK with four IKE/ESP suites in both roles, ECDSA certificates
+# (RFC 7427) in both roles.  A wrong PSK and an untrusted certificate are
+# refused by either side, and the refusal is logged.
+#
+#   $XS-dev              $XS-nat                    $XS-gw               $XS-lan
+# +-------------+   +------------------+      +----------------+    +-----------+
+# | sensor0     |   | in0        out0  |      | up0      lan0  |    | eth0      |
+# | 10.200.1.1  |   | 192.168.1.1      |      | 192.0.2.1      |    | 10.1.0.10 |
+# | eth0        +---+       192.0.2.254+------+       10.1.0.1 +----+           |
+# | 192.168.1.2 |   | masquerade       |      |                |    |           |
+# +-------------+   +------------------+      +----------------+    +-----------+
+#  device: charon or xdpsecd               concentrator: xdpsecd or charon
+set -u
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/strongswan.sh"
+require_cmd iperf3 nft /usr/lib/ipsec/charon swanctl jq
+
+PSK=xdpsec-interop-test-psk-0123456789
+GW=${XS}g
+DEV=${XS}d
+
+build_testbed()
+{
+	for n in dev nat gw lan; do ns_create "$XS-$n"; done
+	veth_link "$XS-dev" eth0 192.168.1.2/24 "$XS-nat" in0 192.168.1.1/24
+	veth_link "$XS-nat" out0 192.0.2.254/24 "$XS-gw" up0 192.0.2.1/24
+	veth_link "$XS-gw" lan0 10.1.0.1/24 "$XS-lan" eth0 10.1.0.10/24
+	# the device's sensor network: a veth whose far end stays unconfigured
+	ip -n "$XS-dev" link add sensor0 type veth peer name sensors
+	ip -n "$XS-dev" addr add 10.200.1.1/24 dev sensor0
+	ip -n "$XS-dev" link set sensor0 up
+	ip -n "$XS-dev" link set sensors up
+	ip -n "$XS-dev" route add default via 192.168.1.1
+	ip -n "$XS-lan" route add default via 10.1.0.1
+	for n in nat gw dev; do
+		nsexec "$XS-$n" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
+			net.ipv4.conf.default.rp_filter=0
+	done
+	nsexec "$XS-nat" nft -f - <<EOF || fail "nft NAT rules"
+table ip nat {
+	chain postrouting {
+		type nat hook postrouting priority srcnat;
+		oifname "out0" masquerade
+	}
+}
+EOF
+	nsexec_bg "$XS-lan" "$XS_TMP/iperf-s.log" iperf3 -s -p 5201
+}
+
+# xdpsecd with a swanctl.conf-style file: $1 namespace, $2 instance, $3 file.
+start_xdpsecd()
+{
+	local ns=$1 inst=$2 conf=$3
+	chmod 600 "$conf"
+	nsexec_bg "$ns" "$XS_TMP/$inst.log" "$BUILD/xdpsecd" -c "$conf" --instance "$inst"
+	wait_for "$BUILD/xdpsecctl" -i "$inst" status || fail "xdpsecd $inst did not start"
+}
+
+stop_xdpsecd()
+{
+	stop_pid "$1"
+}
+
+# Traffic from the device's sensor address to the LAN host, then checks that
+# xdpsec's workers moved it: $1 the xdpsec instance.
+check_traffic()
+{
+	local inst=$1 label=$2 dec enc rate
+	nsexec "$XS-dev" ping -c 3 -i 0.2 -W 2 -I 10.200.1.1 10.1.0.10 >/dev/null ||
+		fail "$label: ping through the tunnel"
+	nsexec "$XS-dev" iperf3 -c 10.1.0.10 -p 5201 -B 10.200.1.1 -t 2 -J >"$XS_TMP/iperf.json" ||
+		fail "$label: iperf3 through the tunnel"
+	rate=$(jq '.end.sum_received.bits_per_second / 1e6 | floor' "$XS_TMP/iperf.json")
+	dec=$("$BUILD/xdpsecctl" -i "$inst" stats -j | jq .reasons.decrypted.packets)
+	enc=$("$BUILD/xdpsecctl" -i "$inst" stats -j | jq .reasons.encrypted.packets)
+	[ "$dec" -gt 100 ] && [ "$enc" -gt 100 ] ||
+		fail "$label: xdpsec's workers did not carry it (decrypted=$dec encrypted=$enc)"
+	pass "$label: ping and iperf3 ($rate Mbit/s) through xdpsec's AF_XDP workers"
+}
+
+gw_xdpsec_conf()
+{
+	local proposals=$1 esp=$2 psk=$3
+	cat <<EOF
+xdpsec {
+	uplink = up0
+	lan = lan0
+}
+connections {
+	devices {
+		local_addrs = 192.0.2.1
+		proposals = $proposals
+		local {
+			auth = psk
+			id = gw.xdpsec.test
+		}
+		remote {
+			auth = psk
+			id = *@devices.xdpsec.test
+		}
+		children {
+			net {
+				local_ts = 10.1.0.0/24
+				remote_ts = 10.200.0.0/16
+				esp_proposals = $esp
+			}
+		}
+	}
+}
+secrets {
+	ike-fleet {
+		secret = "$psk"
+	}
+}
+EOF
+}
+
+dev_strongswan_conf()
+{
+	local proposals=$1 esp=$2 psk=$3
+	cat <<EOF
+connections {
+	gw {
+		local_addrs = 192.168.1.2
+		remote_addrs = 192.0.2.1
+		proposals = $proposals
+		local {
+			auth = psk
+			id = sensor1@devices.xdpsec.test
+		}
+		remote {
+			auth = psk
+			id = gw.xdpsec.test
+		}
+		children {
+			net {
+				local_ts = 10.200.1.0/24
+				remote_ts = 10.1.0.0/24
+				esp_proposals = $esp
+			}
+		}
+	}
+}
+secrets {
+	ike-gw {
+		secret = "$psk"
+	}
+}
+EOF
+}
+
+# The certificates: strongSwan's own test PKI from the captured vectors
+# (trusted), and a CA of ours nobody here trusts (for the refusals).
+SSPKI=$XS_DIR/../unit/pki/strongswan-5.9.8
+OURPKI=$XS_DIR/../unit/pki
+KEYS=$XS_TMP/keys
+mkdir -p "$KEYS" && chmod 700 "$KEYS"
+install -m 600 "$SSPKI/gw.key" "$KEYS/gw.key"
+install -m 600 "$SSPKI/dev1.key" "$KEYS/dev1.key"
+install -m 600 "$OURPKI/other-ee.key" "$KEYS/other-ee.key"
+
+# The xdpsec side: $1 role (gw|dev), $2 IKE proposals, $3 ESP proposals,
+# $4 auth (psk|cert|cert-untrusted), $5 PSK, $6 the peer's auth.  A peer
+# with the untrusted certificate is expected under that certificate's
+# identity, so that only the trust in its CA can refuse it.
+xdpsec_conf()
+{
+	local role=$1 prop=$2 esp=$3 auth=$4 psk=$5 peer=$6 up lan addrs id rid lts rts start=""
+	local local_auth remote_auth secrets
+	if [ "$role" = gw ]; then
+		up=up0 lan=lan0 addrs="local_addrs = 192.0.2.1" id=gw.ss-anchor.test
+		rid='*@ss-anchor.test' lts=10.1.0.0/24 rts=10.200.0.0/16
+	else
+		up=eth0 lan=sensor0 id=dev1@ss-anchor.test rid=gw.ss-anchor.test
+		addrs="local_addrs = 192.168.1.2
+		remote_addrs = 192.0.2.1" lts=10.200.1.0/24 rts=10.1.0.0/24
+		start="start_action = start"
+	fi
+	[ "$peer" = cert-untrusted ] && rid=gw.xdpsec.test
+	case $auth in
+	psk)
+		local_auth="auth = psk
+			id = $id"
+		remote_auth="auth = psk
+			id = $rid"
+		secrets="ike-fleet { secret = \"$psk\" }" ;;
+	cert | cert-untrusted)
+		local cert=$SSPKI/${role/dev/dev1}.crt key=$KEYS/${role/dev/dev1}.key
+		if [ "$auth" = cert-untrusted ]; then
+			cert=$OURPKI/other-ee.crt key=$KEYS/other-ee.key id=gw.xdpsec.test
+		fi
+		local_auth="auth = pubkey
+			certs = $cert
+			id = $id"
+		remote_auth="auth = pubkey
+			id = $rid
+			cacerts = $SSPKI/ca.crt"
+		secrets="private-key { file = $key }" ;;
+	esac
+	cat <<EOF
+xdpsec {
+	uplink = $up
+	lan = $lan
+}
+connections {
+	peer {
+		$addrs
+		proposals = $prop
+		local {
+			$local_auth
+		}
+		remote {
+			$remote_auth
+		}
+		children {
+			net {
+				local_ts = $lts
+				remote_ts = $rts
+				esp_proposals = $esp
+				$start
+			}
+		}
+	}
+}
+secrets {
+	$secrets
+}
+EOF
+}
+
+# The strongSwan side, same arguments.
+strongswan_conf()
+{
+	local role=$1 prop=$2 esp=$3 auth=$4 psk=$5 peer=$6 addrs id rid lts rts local_auth remote_auth
+	if [ "$role" = gw ]; then
+		addrs="local_addrs = 192.0.2.1" id=gw.ss-anchor.test rid='*@ss-anchor.test'
+		lts=10.1.0.0/24 rts=10.200.0.0/16
+	else
+		addrs="local_addrs = 192.168.1.2
+		remote_addrs = 192.0.2.1" id=dev1@ss-anchor.test rid=gw.ss-anchor.test
+		lts=10.200.1.0/24 rts=10.1.0.0/24
+	fi
+	[ "$peer" = cert-untrusted ] && rid=gw.xdpsec.test
+	case $auth in
+	psk)
+		local_auth="auth = psk
+			id = $id" remote_auth="auth = psk
+			id = $rid" ;;
+	cert)
+		local_auth="auth = pubkey
+			id = $id
+			certs = ${role/dev/dev1}.crt" remote_auth="auth = pubkey
+			id = $rid" ;;
+	cert-untrusted)
+		local_auth="auth = pubkey
+			id = gw.xdpsec.test
+			certs = other-ee.crt" remote_auth="auth = pubkey
+			id = $rid" ;;
+	esac
+	cat <<EOF
+connections {
+	peer {
+		$addrs
+		proposals = $prop
+		local {
+			$local_auth
+		}
+		remote {
+			$remote_auth
+		}
+		children {
+			net {
+				local_ts = $lts
+				remote_ts = $rts
+				esp_proposals = $esp
+			}
+		}
+	}
+}
+secrets {
+	ike-fleet {
+		secret = "$psk"
+	}
+}
+EOF
+}
+
+# Certificates and keys into a charon's swanctl directory: $1 name, $2 auth, $3 role.
+strongswan_creds()
+{
+	local dir=$XS_TMP/ss-$1/swanctl name=${3/dev/dev1}
+	mkdir -p "$dir/x509" "$dir/x509ca" "$dir/ecdsa"
+	cp "$SSPKI/ca.crt" "$dir/x509ca/"
+	if [ "$2" = cert-untrusted ]; then
+		cp "$OURPKI/other-ee.crt" "$dir/x509/"
+		install -m 600 "$OURPKI/other-ee.key" "$dir/ecdsa/"
+	elif [ "$2" = cert ]; then
+		cp "$SSPKI/$name.crt" "$dir/x509/"
+		install -m 600 "$SSPKI/$name.key" "$dir/ecdsa/"
+	fi
+}
+
+N=0
+# One handshake: $1 who initiates (strongswan|xdpsec), $2 IKE proposals,
+# $3 ESP proposals, $4 xdpsec's auth, $5 strongSwan's auth, $6 xdpsec's PSK,
+# $7 expect (ok|refused).  strongSwan is always the other role.
+handshake()
+{
+	local init=$1 prop=$2 esp=$3 xauth=$4 sauth=$5 xpsk=$6 expect=$7
+	local xrole srole xns sns inst ss pid label
+	N=$((N + 1))
+	if [ "$init" = strongswan ]; then
+		xrole=gw srole=dev xns=$XS-gw sns=$XS-dev inst=$GW
+	else
+		xrole=dev srole=gw xns=$XS-dev sns=$XS-gw inst=$DEV
+	fi
+	ss=ss$N
+	label="$init initiates, $prop, xdpsec $xauth / strongSwan $sauth"
+	xdpsec_conf "$xrole" "$prop" "$esp" "$xauth" "$xpsk" "$sauth" >"$XS_TMP/x$N.conf"
+	strongswan_creds "$ss" "$sauth" "$srole"
+	ss_start "$sns" "$ss" "$(strongswan_conf "$srole" "$prop" "$esp" "$sauth" "$PSK" "$xauth")"
+	start_xdpsecd "$xns" "$inst" "$XS_TMP/x$N.conf"
+	pid=$XS_LAST_PID
+	if [ "$init" = strongswan ]; then
+		ss_ctl "$ss" --initiate --child net --timeout 10 >"$XS_TMP/init$N.log" 2>&1
+		rc=$?
+	else
+		wait_for -t 10 sh -c "'$BUILD/xdpsecctl' -i '$inst' list-sas | grep -q INSTALLED"
+		rc=$?
+	fi
+	if [ "$expect" = ok ]; then
+		[ "$rc" = 0 ] || fail "$label: no tunnel; $(tail -3 "$XS_TMP/init$N.log" 2>/dev/null)"
+		"$BUILD/xdpsecctl" -i "$inst" list-sas | grep -q ESTABLISHED ||
+			fail "$label: xdpsecd lists no ESTABLISHED IKE SA"
+		check_traffic "$inst" "$label"
+	else
+		[ "$rc" != 0 ] || fail "$label: a tunnel came up"
+		wait_for -t 10 grep -qi "authentication.*failed\|AUTHENTICATION_FAILED" \
+			"$XS_TMP/$inst.log" || fail "$label: xdpsecd logged no refusal"
+		grep -qi "AUTH_FAILED\|AUTHENTICATION_FAILED\|MAC mismatched\|no trusted\|not trusted\|constraint check failed\|signature validation failed" \
+			"$(ss_log "$ss")" || fail "$label: charon logged no refusal"
+		[ "$("$BUILD/xdpsecctl" -i "$inst" sa list -j | jq '.sas | length')" = 0 ] ||
+			fail "$label: SAs were installed"
+		pass "$label: refused and logged on both sides"
+	fi
+	stop_xdpsecd "$pid"
+	ss_stop "$ss"
+}
+
+build_testbed
+
+[ -n "${ONLY_REFUSALS:-}" ] || for p in aes128gcm16-prfsha256-x25519:aes128gcm16 aes256gcm16-prfsha384-ecp384:aes256gcm16 \
+	chacha20poly1305-prfsha256-x25519:chacha20poly1305 aes256-sha256-modp2048:aes256-sha256; do
+	handshake strongswan "${p%%:*}" "${p##*:}" psk psk "$PSK" ok
+	handshake xdpsec "${p%%:*}" "${p##*:}" psk psk "$PSK" ok
+done
+CERT_SUITE=(aes128gcm16-prfsha256-x25519 aes128gcm16)
+[ -n "${ONLY_REFUSALS:-}" ] || handshake strongswan "${CERT_SUITE[@]}" cert cert "$PSK" ok
+[ -n "${ONLY_REFUSALS:-}" ] || handshake xdpsec "${CERT_SUITE[@]}" cert cert "$PSK" ok
+
+# Refusals: a wrong PSK, then a certificate from a CA the verifier does not
+# trust, each checked with either side as the verifier.
+handshake strongswan "${CERT_SUITE[@]}" psk psk "not-the-$PSK" refused
+handshake xdpsec "${CERT_SUITE[@]}" psk psk "not-the-$PSK" refused
+handshake strongswan "${CERT_SUITE[@]}" cert cert-untrusted "$PSK" refused
+handshake xdpsec "${CERT_SUITE[@]}" cert-untrusted cert "$PSK" refused

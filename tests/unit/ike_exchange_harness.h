@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Two IKE engines in one process for test_ike_exchange.c:
+ *
+ *    dev (initiator)                                   gw (responder)
+ *    10.77.0.2 or 192.168.1.2 --[ NAT 198.51.100.7 ]-- 10.77.0.1
+ *    spy -> dp_fake                                    spy -> dp_fake
+ *
+ * The transport is a queue: an engine's send() appends, pump() delivers in
+ * order, through a filter the test may set (drop, duplicate, corrupt,
+ * inspect) and, when on, a NAT that rewrites dev's address and maps port
+ * p to p + 10000.  The clock is the test's: advance() ticks both engines.
+ * A spy data plane forwards to dp_fake and keeps a copy of every SA added,
+ * keys included, so the two sides' SAs can be compared.
+ */
+#ifndef XDPSEC_TEST_IKE_EXCHANGE_HARNESS_H
+#define XDPSEC_TEST_IKE_EXCHANGE_HARNESS_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "conf.h"
+#include "dataplane.h"
+#include "dp_fake.h"
+#include "ike_config.h"
+#include "ike_engine.h"
+#include "ike_msg.h"
+#include "ike_payload.h"
+#include "selector.h"
+
+enum { SPY_MAX = 32, NET_MAX_PKTS = 256, NAT_PORT_SHIFT = 10000, DEV = 0, GW = 1 };
+
+/* ---- spy data plane ---- */
+
+struct spy {
+	struct dataplane dp;
+	struct dataplane *inner;
+	struct dp_sa sa[SPY_MAX];	/* by slot, as added */
+	bool used[SPY_MAX];
+	bool refuse;			/* add_sa fails: a full data plane */
+};
+
+static inline struct spy *spy_of(struct dataplane *dp)
+{
+	return (struct spy *)dp;
+}
+
+static inline int spy_add_sa(struct dataplane *dp, const struct dp_sa *sa, char *err, size_t errlen)
+{
+	struct spy *s = spy_of(dp);
+	int slot;
+
+	if (s->refuse) {
+		snprintf(err, errlen, "refused by the test");
+		return -ENOSPC;
+	}
+	slot = s->inner->ops->add_sa(s->inner, sa, err, errlen);
+
+	if (slot >= 0 && slot < SPY_MAX) {
+		s->sa[slot] = *sa;
+		s->used[slot] = true;
+	}
+	return slot;
+}
+
+static inline int spy_del_sa(struct dataplane *dp, uint32_t slot)
+{
+	struct spy *s = spy_of(dp);
+
+	if (slot < SPY_MAX)
+		s->used[slot] = false;
+	return s->inner->ops->del_sa(s->inner, slot);
+}
+
+static inline int spy_update(struct dataplane *dp, uint32_t slot, const struct dp_addr *src,
+		      const struct dp_addr *dst, uint16_t sport, uint16_t dport)
+{
+	struct spy *s = spy_of(dp);
+	int ret = s->inner->ops->update_sa_addrs(s->inner, slot, src, dst, sport, dport);
+
+	if (!ret && slot < SPY_MAX) {
+		s->sa[slot].src = *src;
+		s->sa[slot].dst = *dst;
+		s->sa[slot].sport = sport;
+		s->sa[slot].dport = dport;
+	}
+	return ret;
+}
+
+static inline int spy_add_policy(struct dataplane *dp, const struct xs_selector *sel, uint32_t slot)
+{
+	return spy_of(dp)->inner->ops->add_policy(spy_of(dp)->inner, sel, slot);
+}
+
+static inline int spy_del_policy(struct dataplane *dp, const struct xs_selector *sel)
+{
+	return spy_of(dp)->inner->ops->del_policy(spy_of(dp)->inner, sel);
+}
+
+static inline int spy_find_sa(struct dataplane *dp, uint32_t spi, enum xs_sa_dir dir,
+		       const struct dp_addr *dst)
+{
+	return spy_of(dp)->inner->ops->find_sa(spy_of(dp)->inner, spi, dir, dst);
+}
+
+static inline int spy_list_sas(struct dataplane *dp, struct dp_sa_info *out, unsigned int max)
+{
+	return spy_of(dp)->inner->ops->list_sas(spy_of(dp)->inner, out, max);
+}
+
+static const struct dataplane_ops spy_ops = {
+	.name = "spy",
+	.add_sa = spy_add_sa,
+	.del_sa = spy_del_sa,
+	.update_sa_addrs = spy_update,
+	.add_policy = spy_add_policy,
+	.del_policy = spy_del_policy,
+	.find_sa = spy_find_sa,
+	.list_sas = spy_list_sas,
+};
+
+/* The SA with this SPI and direction, or NULL. */
+static inline const struct dp_sa *spy_find(const struct spy *s, uint32_t spi, enum xs_sa_dir dir)
+{
+	for (int i = 0; i < SPY_MAX; i++)
+		if (s->used[i] && s->sa[i].spi == spi && s->sa[i].dir == dir)
+			return &s->sa[i];
+	return NULL;
+}
+
+static inline const struct dp_sa *spy_first(const struct spy *s, enum xs_sa_dir dir)
+{
+	for (int i = 0; i < SPY_MAX; i++)
+		if (s->used[i] && s->sa[i].dir == dir)
+			return &s->sa[i];
+	return NULL;
+}
+
+static inline int spy_count(const struct spy *s)
+{
+	return s->inner->ops->list_sas(s->inner, NULL, 0);
+}
+
+/* ---- transport ---- */
+
+struct pkt {
+	int from;
+	struct ike_endpoint src, dst;
+	size_t len;
+	uint8_t data[IKE_MAX_MSG];
+};
+
+enum verdict { DELIVER, DROP, DUPLICATE, HOLD };	/* HOLD: into net->held, for later */
+
+struct peer {
+	struct ike_engine *e;
+	struct spy spy;
+	struct ike_cfg *cfg;
+	struct ike_endpoint addr;	/* port 0: any */
+	struct net *net;
+	int idx;
+};
+
+struct net {
+	struct peer p[2];
+	struct pkt *q[NET_MAX_PKTS];
+	unsigned int n;
+	bool nat;
+	uint8_t nat_addr[4];
+	uint64_t now;
+	/* May change the packet (already NATed); called once per delivery. */
+	enum verdict (*filter)(struct net *net, struct pkt *p);
+	void *arg;
+	unsigned int delivered;
+	struct pkt *held[8];	/* delayed packets; release() delivers them */
+	unsigned int n_held;
+};
+
+static inline void ep4(struct ike_endpoint *ep, const char *addr, uint16_t port)
+{
+	struct dp_addr a;
+
+	assert_int_equal(addr_parse(addr, &a), 0);
+	memset(ep, 0, sizeof(*ep));
+	ep->family = XS_AF_INET;
+	memcpy(ep->addr, a.addr, 16);
+	ep->port = port;
+}
+
+static inline int net_send(void *ctx, const struct ike_endpoint *local, const struct ike_endpoint *remote,
+		    const uint8_t *msg, size_t len)
+{
+	struct peer *peer = ctx;
+	struct net *net = peer->net;
+	struct pkt *p;
+
+	assert_true(net->n < NET_MAX_PKTS);
+	assert_true(len <= IKE_MAX_MSG);
+	p = calloc(1, sizeof(*p));
+	assert_non_null(p);
+	p->from = peer->idx;
+	p->src = *local;
+	p->dst = *remote;
+	p->len = len;
+	memcpy(p->data, msg, len);
+	net->q[net->n++] = p;
+	return 0;
+}
+
+static inline struct pkt *net_pop(struct net *net)
+{
+	struct pkt *p;
+
+	if (!net->n)
+		return NULL;
+	p = net->q[0];
+	memmove(net->q, net->q + 1, --net->n * sizeof(p));
+	return p;
+}
+
+static inline bool is_nat_addr(const struct net *net, const struct ike_endpoint *ep)
+{
+	return net->nat && !memcmp(ep->addr, net->nat_addr, 4);
+}
+
+static inline void nat(struct net *net, struct pkt *p)
+{
+	if (!net->nat)
+		return;
+	if (p->from == DEV) {
+		memcpy(p->src.addr, net->nat_addr, 4);
+		p->src.port += NAT_PORT_SHIFT;
+	} else if (is_nat_addr(net, &p->dst)) {
+		memcpy(p->dst.addr, net->p[DEV].addr.addr, 4);
+		p->dst.port -= NAT_PORT_SHIFT;
+	}
+}
+
+static inline void deliver(struct net *net, struct pkt *p)
+{
+	struct peer *to = &net->p[p->from == DEV ? GW : DEV];
+
+	assert_memory_equal(p->dst.addr, to->addr.addr, 4);
+	assert_true(p->dst.port == IKE_PORT || p->dst.port == IKE_NATT_PORT);
+	net->delivered++;
+	ike_engine_input(to->e, &p->dst, &p->src, p->data, p->len, net->now);
+}
+
+/* Delivers until the queue is empty (bounded: a loop is a bug). */
+static inline void pump(struct net *net)
+{
+	unsigned int rounds = 0;
+	struct pkt *p;
+
+	while ((p = net_pop(net))) {
+		assert_true(++rounds < 1000);
+		nat(net, p);
+		switch (net->filter ? net->filter(net, p) : DELIVER) {
+		case DUPLICATE:
+			deliver(net, p);
+			/* fall through */
+		case DELIVER:
+			deliver(net, p);
+			break;
+		case HOLD:
+			assert_true(net->n_held < 8);
+			net->held[net->n_held++] = p;
+			continue;
+		case DROP:
+			break;
+		}
+		free(p);
+	}
+}
+
+/* Delivers the held packets, late, bypassing the filter. */
+static inline void release(struct net *net)
+{
+	for (unsigned int i = 0; i < net->n_held; i++) {
+		deliver(net, net->held[i]);
+		free(net->held[i]);
+	}
+	net->n_held = 0;
+	pump(net);
+}
+
+static inline void advance(struct net *net, uint64_t ms)
+{
+	net->now += ms;
+	ike_engine_tick(net->p[DEV].e, net->now);
+	ike_engine_tick(net->p[GW].e, net->now);
+	pump(net);
+}
+
+/* ---- set-up ---- */
+
+static inline struct ike_cfg *cfg_from(const char *text)
+{
+	struct conf_section *root;
+	struct ike_cfg *cfg;
+	char err[256];
+
+	if (conf_parse_string(text, "test.conf", &root, err, sizeof(err))) {
+		fail_msg("conf: %s", err);
+		return NULL;
+	}
+	if (ike_cfg_from_conf(root, NULL, &cfg, err, sizeof(err))) {
+		conf_free(root);
+		fail_msg("ike_cfg: %s", err);
+		return NULL;
+	}
+	conf_free(root);
+	return cfg;
+}
+
+static const struct ike_engine_ops net_ops = { .send = net_send };
+
+static inline void peer_init(struct net *net, int idx, const char *addr, const char *conf)
+{
+	struct peer *p = &net->p[idx];
+
+	p->net = net;
+	p->idx = idx;
+	ep4(&p->addr, addr, 0);
+	p->spy.dp.ops = &spy_ops;
+	p->spy.inner = dp_fake_new(64);
+	assert_non_null(p->spy.inner);
+	p->cfg = cfg_from(conf);
+	assert_non_null(p->cfg);
+	p->e = ike_engine_new(p->cfg, &p->spy.dp, &net_ops, p);
+	assert_non_null(p->e);
+}
+
+static inline struct net *net_new(const char *dev_conf, const char *gw_conf, bool with_nat)
+{
+	struct net *net = calloc(1, sizeof(*net));
+
+	assert_non_null(net);
+	net->nat = with_nat;
+	memcpy(net->nat_addr, (uint8_t[]){ 198, 51, 100, 7 }, 4);
+	net->now = 1000000;
+	peer_init(net, DEV, with_nat ? "192.168.1.2" : "10.77.0.2", dev_conf);
+	peer_init(net, GW, "10.77.0.1", gw_conf);
+	return net;
+}
+
+static inline void net_free(struct net *net)
+{
+	struct pkt *p;
+
+	for (int i = 0; i < 2; i++) {
+		ike_engine_free(net->p[i].e);
+		net->p[i].spy.inner->ops->destroy(net->p[i].spy.inner);
+		ike_cfg_free(net->p[i].cfg);
+	}
+	while ((p = net_pop(net)))
+		free(p);
+	for (unsigned int i = 0; i < net->n_held; i++)
+		free(net->held[i]);
+	free(net);
+}
+
+static inline struct ike_engine_stats stats_of(struct net *net, int idx)
+{
+	struct ike_engine_stats s;
+
+	ike_engine_get_stats(net->p[idx].e, &s);
+	return s;
+}
+
+static inline void initiate(struct net *net, const char *child)
+{
+	char err[256] = "";
+
+	assert_int_equal(ike_engine_initiate(net->p[DEV].e, child, net->now, err, sizeof(err)),
+			 0);
+	pump(net);
+}
+
+/* ---- looking into packets ---- */
+
+/* The exchange type and flags of a queued or delivered packet. */
+static inline bool pkt_is(const struct pkt *p, uint8_t exchange, bool response)
+{
+	return p->len >= IKE_HDR_LEN && p->data[18] == exchange &&
+	       !!(p->data[19] & IKE_FLAG_RESPONSE) == response;
+}
+
+/* Does a cleartext message carry a notify of type? */
+static inline bool pkt_has_notify(const struct pkt *p, uint16_t type)
+{
+	struct ike_pl_notify n;
+	struct ike_msg m;
+
+	if (ike_msg_parse(p->data, p->len, &m, NULL))
+		return false;
+	for (unsigned int i = 0; i < m.chain.n; i++)
+		if (m.chain.pl[i].type == IKE_PL_NOTIFY &&
+		    !ike_pl_notify_decode(m.chain.pl[i].body, m.chain.pl[i].len, &n) &&
+		    n.type == type)
+			return true;
+	return false;
+}
+
+#endif /* XDPSEC_TEST_IKE_EXCHANGE_HARNESS_H */

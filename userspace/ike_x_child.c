@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * CREATE_CHILD_SA for an additional Child SA, both roles (RFC 7296 1.3.1):
+ *
+ *   HDR, SK { SA, Ni, [KEi,] TSi, TSr }  -->
+ *                          <--  HDR, SK { SA, Nr, [KEr,] TSi, TSr }
+ *
+ * KE only with PFS (a DH group in esp_proposals); KEYMAT then covers the
+ * new g^ir (RFC 7296 2.17).  A KE of another group than the one we pick
+ * is answered INVALID_KE_PAYLOAD, which our initiator follows once.
+ *
+ * Not here yet (a later issue): rekeying.  A request with N(REKEY_SA)
+ * (Child SA rekey) or an SA payload for protocol IKE (IKE SA rekey) is
+ * answered N(TEMPORARY_FAILURE), which RFC 7296 2.25 lets a peer retry
+ * later; strongSwan does, and lets the SA reach its hard lifetime
+ * otherwise.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "ike_xchg.h"
+#include "log.h"
+
+static int start(struct ike_sa *sa, const struct ike_cfg_child *cfg, uint16_t group)
+{
+	uint8_t pub[IKE_DH_MAX_PUBLIC_LEN];
+	size_t pub_len = sizeof(pub);
+	struct ike_builder b;
+	struct ike_child *c;
+	int ret = -ENOMEM;
+
+	c = ike_child_new(sa, cfg);
+	if (!c)
+		return -ENOMEM;
+	if (ike_child_alloc_spi(sa, &c->spi_in) || ike_random(c->nonce, sizeof(c->nonce)))
+		goto fail;
+	if (group) {
+		c->dh = ike_dh_new(group);
+		if (!c->dh || ike_dh_public(c->dh, pub, &pub_len))
+			goto fail;
+	}
+	ike_msg_begin(sa, &b, IKE_CREATE_CHILD_SA, NULL);
+	ike_nego_build_sa(sa, &b, cfg, c->spi_in, true);
+	ike_build_nonce(&b, c->nonce, sizeof(c->nonce));
+	if (c->dh)
+		ike_build_ke(&b, &(struct ike_pl_ke){ .group = group, .data = pub,
+						      .len = pub_len });
+	ike_nego_build_ts(sa, &b, cfg);
+	ret = ike_request_send(sa, &b, IKE_REQ_CHILD, c);
+	if (!ret)
+		return 0;
+fail:
+	ike_child_remove(sa, c);
+	return ret;
+}
+
+int ike_xchild_start(struct ike_sa *sa, const struct ike_cfg_child *cfg)
+{
+	if (!cfg)
+		return -ENOENT;
+	return start(sa, cfg, ike_prop_first_dh(&cfg->esp_proposals));
+}
+
+/* The nonce of in; NULL if missing or malformed. */
+static const uint8_t *nonce_of(const struct ike_in *in, size_t *len)
+{
+	int i = ike_in_find(in, IKE_PL_NONCE);
+
+	if (i < 0 || ike_pl_nonce_check(in->chain.pl[i].len))
+		return NULL;
+	*len = in->chain.pl[i].len;
+	return in->chain.pl[i].body;
+}
+
+/* g^ir from in's KE of group with dh; 0 if no PFS. */
+static int pfs_secret(const struct ike_in *in, const struct ike_dh *dh, uint16_t group,
+		      uint8_t *gir, size_t *gir_len)
+{
+	struct ike_pl_ke ke;
+	int i;
+
+	if (!group) {
+		*gir_len = 0;
+		return 0;
+	}
+	i = ike_in_find(in, IKE_PL_KE);
+	if (i < 0 || ike_pl_ke_decode(in->chain.pl[i].body, in->chain.pl[i].len, &ke) ||
+	    ke.group != group)
+		return -EINVAL;
+	return ike_dh_shared(dh, ke.data, ke.len, gir, gir_len);
+}
+
+/* ---- initiator ---- */
+
+static void retry_group(struct ike_sa *sa, const struct ike_in *in, struct ike_child *c)
+{
+	const struct ike_cfg_child *cfg = c->cfg;
+	struct ike_pl_notify n;
+	uint16_t group;
+
+	ike_in_notify(in, IKE_N_INVALID_KE_PAYLOAD, &n);
+	group = ike_get16(n.data);
+	ike_child_remove(sa, c);
+	if (cfg && ike_prop_list_has(&cfg->esp_proposals, IKE_TRANS_DH, group) &&
+	    ike_dh_supported(group) && group != ike_prop_first_dh(&cfg->esp_proposals))
+		start(sa, cfg, group);
+}
+
+void ike_xchild_response(struct ike_sa *sa, const struct ike_in *in, struct ike_child *c)
+{
+	uint8_t gir[IKE_DH_MAX_SHARED_LEN];
+	size_t gir_len = sizeof(gir), nr_len = 0;
+	uint16_t err = ike_in_error(in);
+	struct ike_kdf_input kdf;
+	const uint8_t *nr;
+	struct ike_nego n;
+
+	if (!c)
+		return;		/* gone meanwhile (deleted) */
+	if (err == IKE_N_INVALID_KE_PAYLOAD && c->dh) {
+		retry_group(sa, in, c);
+		return;
+	}
+	if (err || !c->cfg) {
+		xs_info("CHILD_SA %s{%u} not established: received %s", c->name, c->uid,
+			err ? ike_notify_name(err) : "no configuration");
+		ike_child_remove(sa, c);
+		return;
+	}
+	nr = nonce_of(in, &nr_len);
+	if (!nr || ike_nego_verify(sa, in, c->cfg, 0, &n) ||
+	    n.dh_group != (c->dh ? ike_dh_group(c->dh) : 0) ||
+	    pfs_secret(in, c->dh, n.dh_group, gir, &gir_len)) {
+		ike_child_reject(sa, c);
+		return;
+	}
+	kdf = (struct ike_kdf_input){ .ni = c->nonce, .ni_len = sizeof(c->nonce), .nr = nr,
+				      .nr_len = nr_len, .gir = gir_len ? gir : NULL,
+				      .gir_len = gir_len };
+	if (ike_child_install(sa, c, &n, &kdf, true))
+		ike_child_reject(sa, c);
+	OPENSSL_cleanse(gir, sizeof(gir));
+}
+
+/* ---- responder ---- */
+
+/* Rekeying (TEMPORARY_FAILURE for now), or a request we cannot take? */
+static uint16_t refuse(const struct ike_sa *sa, const struct ike_in *in)
+{
+	struct ike_pl_notify n;
+	int i = ike_in_find(in, IKE_PL_SA);
+
+	if (sa->state != IKE_SA_ESTABLISHED)
+		return IKE_N_TEMPORARY_FAILURE;
+	if (ike_in_notify(in, IKE_N_REKEY_SA, &n))
+		return IKE_N_TEMPORARY_FAILURE;
+	if (i < 0)
+		return IKE_N_INVALID_SYNTAX;
+	/* proposal substructure: protocol ID at offset 5 */
+	if (in->chain.pl[i].len > 5 && in->chain.pl[i].body[5] == IKE_PROTO_IKE)
+		return IKE_N_TEMPORARY_FAILURE;
+	return 0;
+}
+
+static void respond(struct ike_sa *sa, const struct ike_in *in, const struct ike_nego *n,
+		    struct ike_child *c, const uint8_t *pub, size_t pub_len)
+{
+	struct ike_builder b;
+
+	ike_msg_begin(sa, &b, IKE_CREATE_CHILD_SA, in);
+	ike_nego_build_reply_sa(&b, n, c->spi_in);
+	ike_build_nonce(&b, c->nonce, sizeof(c->nonce));
+	if (n->dh_group)
+		ike_build_ke(&b, &(struct ike_pl_ke){ .group = n->dh_group, .data = pub,
+						      .len = pub_len });
+	ike_nego_build_reply_ts(&b, n);
+	ike_response_send(sa, &b, in);
+}
+
+/* Creates, keys and installs the child; the notify to answer on failure. */
+static uint16_t create(struct ike_sa *sa, const struct ike_in *in, const struct ike_nego *n,
+		       const uint8_t *ni, size_t ni_len)
+{
+	uint8_t pub[IKE_DH_MAX_PUBLIC_LEN], gir[IKE_DH_MAX_SHARED_LEN];
+	size_t pub_len = sizeof(pub), gir_len = sizeof(gir);
+	struct ike_kdf_input kdf;
+	struct ike_child *c;
+	uint16_t notify = IKE_N_NO_PROPOSAL_CHOSEN;
+
+	c = ike_child_new(sa, n->cfg);
+	if (!c)
+		return IKE_N_TEMPORARY_FAILURE;
+	if (ike_child_alloc_spi(sa, &c->spi_in) || ike_random(c->nonce, sizeof(c->nonce)))
+		goto fail;
+	if (n->dh_group) {
+		c->dh = ike_dh_new(n->dh_group);
+		if (!c->dh || ike_dh_public(c->dh, pub, &pub_len))
+			goto fail;
+	}
+	notify = IKE_N_INVALID_SYNTAX;
+	if (pfs_secret(in, c->dh, n->dh_group, gir, &gir_len))
+		goto fail;
+	kdf = (struct ike_kdf_input){ .ni = ni, .ni_len = ni_len, .nr = c->nonce,
+				      .nr_len = sizeof(c->nonce), .gir = gir_len ? gir : NULL,
+				      .gir_len = gir_len };
+	notify = IKE_N_NO_PROPOSAL_CHOSEN;
+	if (ike_child_install(sa, c, n, &kdf, false))
+		goto fail;
+	OPENSSL_cleanse(gir, sizeof(gir));
+	ike_dh_free(c->dh);
+	c->dh = NULL;
+	respond(sa, in, n, c, pub, pub_len);
+	return 0;
+fail:
+	OPENSSL_cleanse(gir, sizeof(gir));
+	ike_child_remove(sa, c);
+	return notify;
+}
+
+/* With PFS the KE must be of the group we picked (RFC 7296 1.3.1). */
+static bool ke_group_ok(const struct ike_in *in, uint16_t group)
+{
+	struct ike_pl_ke ke;
+	int i = ike_in_find(in, IKE_PL_KE);
+
+	if (!group)
+		return true;
+	return i >= 0 && !ike_pl_ke_decode(in->chain.pl[i].body, in->chain.pl[i].len, &ke) &&
+	       ke.group == group;
+}
+
+void ike_xchild_request(struct ike_sa *sa, const struct ike_in *in)
+{
+	uint16_t notify = refuse(sa, in);
+	const uint8_t *ni = NULL;
+	struct ike_nego n;
+	uint8_t group[2];
+	size_t ni_len = 0;
+
+	if (!notify) {
+		ni = nonce_of(in, &ni_len);
+		notify = ni ? ike_nego_select(sa, in, 0, &n) : IKE_N_INVALID_SYNTAX;
+	}
+	if (!notify && !ke_group_ok(in, n.dh_group)) {
+		ike_put16(group, n.dh_group);
+		ike_response_notify(sa, in, IKE_N_INVALID_KE_PAYLOAD, group, sizeof(group));
+		return;
+	}
+	if (!notify)
+		notify = create(sa, in, &n, ni, ni_len);
+	if (notify) {
+		xs_info("IKE_SA %s[%u]: CREATE_CHILD_SA answered with %s", sa->conn->name, sa->uid,
+			ike_notify_name(notify));
+		ike_response_notify(sa, in, notify, NULL, 0);
+	}
+}

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * INFORMATIONAL exchanges (RFC 7296 1.4, 2.4):
+ *
+ *   delete the IKE SA     INFORMATIONAL { D(IKE) }  -->
+ *                                              <--  INFORMATIONAL { }
+ *   delete a Child SA     INFORMATIONAL { D(ESP, our inbound SPI) }  -->
+ *                                              <--  INFORMATIONAL { D(ESP, theirs) }
+ *   liveness              INFORMATIONAL { }  -->
+ *                                              <--  INFORMATIONAL { }
+ *
+ * Deleting the IKE SA takes its Child SAs with it: they leave the data
+ * plane when the Delete goes out.  Notifies in a request are status we
+ * ignore, except AUTHENTICATION_FAILED (the peer refused our AUTH after
+ * answering IKE_AUTH), which ends the SA.  ESP SPIs we do not know are
+ * skipped (INVALID_SPI for ESP packets is the data plane's business).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "ike_xchg.h"
+#include "log.h"
+
+enum { MAX_DELETE_SPIS = 64 };
+
+static void build_delete_ike(struct ike_builder *b)
+{
+	ike_build_delete(b, &(struct ike_pl_delete){ .proto = IKE_PROTO_IKE });
+}
+
+int ike_info_delete_start(struct ike_sa *sa)
+{
+	char name[IKE_SA_NAME_MAX + 16];
+	struct ike_builder b;
+
+	if (sa->state != IKE_SA_ESTABLISHED) {
+		ike_sa_kill(sa, "deleted");
+		return 0;
+	}
+	while (sa->children)
+		ike_child_remove(sa, sa->children);
+	ike_msg_begin(sa, &b, IKE_INFORMATIONAL, NULL);
+	build_delete_ike(&b);
+	if (ike_request_send(sa, &b, IKE_REQ_DELETE_IKE, NULL)) {
+		ike_sa_kill(sa, "deleted");
+		return -EIO;
+	}
+	sa->state = IKE_SA_DELETING;
+	xs_info("deleting IKE_SA %s", ike_sa_name(sa, name, sizeof(name)));
+	return 0;
+}
+
+int ike_info_delete_child_start(struct ike_sa *sa, struct ike_child *c)
+{
+	uint8_t spi[IKE_ESP_SPI_LEN];
+	struct ike_builder b;
+
+	ike_put32(spi, c->spi_in);
+	ike_msg_begin(sa, &b, IKE_INFORMATIONAL, NULL);
+	ike_build_delete(&b, &(struct ike_pl_delete){ .proto = IKE_PROTO_ESP,
+						      .spi_len = IKE_ESP_SPI_LEN, .n_spi = 1,
+						      .spis = spi });
+	c->state = IKE_CHILD_DELETING;
+	return ike_request_send(sa, &b, IKE_REQ_DELETE_CHILD, c);
+}
+
+int ike_info_dpd_start(struct ike_sa *sa)
+{
+	struct ike_builder b;
+
+	ike_msg_begin(sa, &b, IKE_INFORMATIONAL, NULL);
+	return ike_request_send(sa, &b, IKE_REQ_DPD, NULL);
+}
+
+/* A request sent once and forgotten: the SA is going away. */
+static void send_once(struct ike_sa *sa, struct ike_builder *b)
+{
+	size_t sk_off, plain_len, len;
+
+	if (!ike_build_sk_detach(b, &sk_off, &plain_len) &&
+	    !ike_sk_encrypt(&sa->sk_out, sa->e->buf, sizeof(sa->e->buf), sk_off, plain_len,
+			    &len))
+		ike_send_raw(sa->e, &sa->local, &sa->remote, sa->e->buf, len);
+	sa->next_req_id++;
+}
+
+void ike_info_delete_now(struct ike_sa *sa)
+{
+	struct ike_builder b;
+
+	/* window size 1: with a request outstanding the peer would drop it */
+	if (!sa->have_keys || sa->req.kind != IKE_REQ_NONE)
+		return;
+	ike_msg_begin(sa, &b, IKE_INFORMATIONAL, NULL);
+	build_delete_ike(&b);
+	send_once(sa, &b);
+}
+
+void ike_info_auth_failed_now(struct ike_sa *sa)
+{
+	struct ike_builder b;
+
+	if (!sa->have_keys)
+		return;
+	ike_msg_begin(sa, &b, IKE_INFORMATIONAL, NULL);
+	ike_build_notify_simple(&b, IKE_N_AUTHENTICATION_FAILED, NULL, 0);
+	send_once(sa, &b);
+}
+
+/* ---- responder ---- */
+
+struct info_req {
+	bool delete_ike, auth_failed;
+	uint8_t spis[MAX_DELETE_SPIS][IKE_ESP_SPI_LEN];	/* our inbound SPIs, for the reply */
+	unsigned int n_spis;
+};
+
+/* D(ESP) from the peer names its inbound SPIs: our outbound ones. */
+static void delete_children(struct ike_sa *sa, const struct ike_pl_delete *d,
+			    struct info_req *r)
+{
+	struct ike_child *c;
+	unsigned int i;
+
+	if (d->spi_len != IKE_ESP_SPI_LEN)
+		return;
+	for (i = 0; i < d->n_spi; i++) {
+		c = ike_child_by_spi_out(sa, ike_get32(d->spis + i * IKE_ESP_SPI_LEN));
+		if (!c)
+			continue;
+		/* RFC 7296 1.4.1: deletes that crossed are not answered with the pair */
+		if (c->state != IKE_CHILD_DELETING && r->n_spis < MAX_DELETE_SPIS)
+			ike_put32(r->spis[r->n_spis++], c->spi_in);
+		ike_child_remove(sa, c);
+	}
+}
+
+static void read_request(struct ike_sa *sa, const struct ike_in *in, struct info_req *r)
+{
+	struct ike_pl_delete d;
+	struct ike_pl_notify n;
+	unsigned int i;
+
+	for (i = 0; i < in->chain.n; i++) {
+		const struct ike_payload *p = &in->chain.pl[i];
+
+		if (p->type == IKE_PL_DELETE && !ike_pl_delete_decode(p->body, p->len, &d)) {
+			if (d.proto == IKE_PROTO_IKE)
+				r->delete_ike = true;
+			else if (d.proto == IKE_PROTO_ESP || d.proto == IKE_PROTO_AH)
+				delete_children(sa, &d, r);
+		} else if (p->type == IKE_PL_NOTIFY &&
+			   !ike_pl_notify_decode(p->body, p->len, &n) &&
+			   n.type == IKE_N_AUTHENTICATION_FAILED) {
+			r->auth_failed = true;
+		}
+	}
+}
+
+void ike_info_request(struct ike_sa *sa, const struct ike_in *in)
+{
+	struct ike_builder b;
+	struct info_req r;
+
+	memset(&r, 0, sizeof(r));
+	read_request(sa, in, &r);
+	ike_msg_begin(sa, &b, IKE_INFORMATIONAL, in);
+	if (!r.delete_ike && r.n_spis)
+		ike_build_delete(&b, &(struct ike_pl_delete){ .proto = IKE_PROTO_ESP,
+							      .spi_len = IKE_ESP_SPI_LEN,
+							      .n_spi = (uint16_t)r.n_spis,
+							      .spis = r.spis[0] });
+	ike_response_send(sa, &b, in);
+	if (r.delete_ike)
+		ike_sa_kill(sa, "deleted by peer");
+	else if (r.auth_failed)
+		ike_sa_kill(sa, "deleted: peer reports AUTHENTICATION_FAILED");
+}
+
+void ike_info_response(struct ike_sa *sa, const struct ike_in *in, enum ike_req_kind kind,
+		       struct ike_child *c)
+{
+	(void)in;
+	switch (kind) {
+	case IKE_REQ_DELETE_IKE:
+		ike_sa_kill(sa, "deleted");
+		break;
+	case IKE_REQ_DELETE_CHILD:
+		if (c)
+			ike_child_remove(sa, c);
+		break;
+	default:
+		break;	/* liveness: the answer was the point */
+	}
+}

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * How the IKE engine's files call each other (private to the engine):
+ *
+ *   ike_engine.c    public API, dispatch of datagrams, timers, commands
+ *   ike_sa.c        IKE SA and Child SA records, lookup tables, lifecycle
+ *   ike_msg_io.c    message IDs, SK protection, requests (retransmission),
+ *                   responses (cache), the received message (struct ike_in)
+ *   ike_x_init.c    IKE_SA_INIT initiator       ike_x_init_r.c  its responder
+ *   ike_natd.c      NAT detection               ike_cookie.c    COOKIEs
+ *   ike_x_auth.c    IKE_AUTH, both roles, the first Child SA
+ *   ike_authn.c     AUTH by method (PSK)        ike_authn_pk.c  certificates,
+ *   ike_creds.c     certificates, keys, CAs                     signatures
+ *   ike_x_child.c   CREATE_CHILD_SA             ike_nego.c      Child SA offers,
+ *   ike_x_info.c    INFORMATIONAL                               selection, checks
+ *   ike_child.c     Child SAs into and out of the data plane
+ *   ike_x_common.c  payloads <-> proposals, selectors, identities
+ *   ike_list.c      list-sas, list-conns
+ *
+ * Each exchange file has a start (we send the request), a request handler
+ * (we are its responder) and a response handler, as strongSwan's tasks
+ * have build_i/process_r/build_r/process_i.
+ */
+#ifndef XDPSEC_IKE_XCHG_H
+#define XDPSEC_IKE_XCHG_H
+
+#include "ike_payload.h"
+#include "ike_sa.h"
+
+/* A received message, authenticated and decrypted (IKE_SA_INIT: in clear). */
+struct ike_in {
+	const struct ike_hdr *hdr;
+	struct ike_endpoint local, remote;	/* as it arrived */
+	const uint8_t *raw;			/* as received (IKE_SA_INIT: what AUTH signs) */
+	size_t raw_len;
+	struct ike_chain chain;			/* inner payloads; bodies point into e->rx */
+};
+
+/* ---- ike_msg_io.c ---- */
+
+/*
+ * Starts a message of sa in e->buf: the header (a response to in, or our
+ * next request when in is NULL) and, except for IKE_SA_INIT, the SK
+ * payload, so that what is built next is the protected inner chain.
+ */
+void ike_msg_begin(struct ike_sa *sa, struct ike_builder *b, uint8_t exchange,
+		   const struct ike_in *in);
+/* Sends what was built as our next request (window 1) and arms retransmission. */
+int ike_request_send(struct ike_sa *sa, struct ike_builder *b, enum ike_req_kind kind,
+		     struct ike_child *child);
+/* Sends it as the response to in, to where in came from, and caches it. */
+int ike_response_send(struct ike_sa *sa, struct ike_builder *b, const struct ike_in *in);
+/* An encrypted response to in that only carries one notify. */
+int ike_response_notify(struct ike_sa *sa, const struct ike_in *in, uint16_t type,
+			const void *data, size_t len);
+/* A message straight to the wire (no SA, or fire and forget). */
+void ike_send_raw(struct ike_engine *e, const struct ike_endpoint *local,
+		  const struct ike_endpoint *remote, const uint8_t *msg, size_t len);
+/* A datagram for sa: window and cache checks, decryption, then the exchange. */
+void ike_sa_input(struct ike_sa *sa, const struct ike_endpoint *local,
+		  const struct ike_endpoint *remote, const uint8_t *msg, size_t len,
+		  const struct ike_hdr *h);
+/* Retransmits or gives up; starts queued tasks.  When it next has work in *next. */
+void ike_sa_timers(struct ike_sa *sa, uint64_t *next);
+/* Starts the next queued task if no request is outstanding. */
+void ike_sa_run_tasks(struct ike_sa *sa);
+void ike_sha256(const uint8_t *data, size_t len, uint8_t out[IKE_HASH_LEN]);
+
+/* Index of the first payload of type, or -1. */
+int ike_in_find(const struct ike_in *in, uint8_t type);
+/* The first notify of type; false if none (or malformed). */
+bool ike_in_notify(const struct ike_in *in, uint16_t type, struct ike_pl_notify *n);
+/* The first error notify's type (< 16384), 0 if none. */
+uint16_t ike_in_error(const struct ike_in *in);
+
+/* ---- exchanges ---- */
+
+int ike_init_start(struct ike_engine *e, const struct ike_cfg_conn *conn,
+		   const struct ike_cfg_child *child);
+void ike_init_request(struct ike_engine *e, const struct ike_endpoint *local,
+		      const struct ike_endpoint *remote, const uint8_t *msg, size_t len,
+		      const struct ike_hdr *h);
+void ike_init_response(struct ike_sa *sa, const struct ike_in *in);
+/* g^ir, SKEYSEED, SK_* and both SK contexts; the DH private value is freed. */
+int ike_init_keys(struct ike_sa *sa, const struct ike_pl_ke *ke);
+/* Replaces *dst with a copy of msg. */
+int ike_init_save(uint8_t **dst, size_t *dst_len, const uint8_t *msg, size_t len);
+
+int ike_auth_start(struct ike_sa *sa);
+void ike_auth_request(struct ike_sa *sa, const struct ike_in *in);
+void ike_auth_response(struct ike_sa *sa, const struct ike_in *in);
+/* The IKE SA is up: counters, log, INITIAL_CONTACT, queued tasks. */
+void ike_auth_established(struct ike_sa *sa);
+
+int ike_xchild_start(struct ike_sa *sa, const struct ike_cfg_child *cfg);
+void ike_xchild_request(struct ike_sa *sa, const struct ike_in *in);
+void ike_xchild_response(struct ike_sa *sa, const struct ike_in *in, struct ike_child *c);
+
+int ike_info_delete_start(struct ike_sa *sa);
+int ike_info_delete_child_start(struct ike_sa *sa, struct ike_child *c);
+int ike_info_dpd_start(struct ike_sa *sa);
+/* INFORMATIONAL { D } sent once, not waited for (shutdown, reload). */
+void ike_info_delete_now(struct ike_sa *sa);
+/* INFORMATIONAL { N(AUTHENTICATION_FAILED) } sent once: we refused the peer's AUTH. */
+void ike_info_auth_failed_now(struct ike_sa *sa);
+void ike_info_request(struct ike_sa *sa, const struct ike_in *in);
+void ike_info_response(struct ike_sa *sa, const struct ike_in *in, enum ike_req_kind kind,
+		       struct ike_child *c);
+
+/* ---- ike_natd.c: NAT detection (RFC 7296 2.23) ---- */
+
+/* N(NAT_DETECTION_SOURCE_IP) N(NAT_DETECTION_DESTINATION_IP) for sa's endpoints. */
+int ike_natd_build(struct ike_sa *sa, struct ike_builder *b);
+/*
+ * Compares in's NAT detection hashes with the endpoints it travelled
+ * between; sets sa->nat_local / nat_remote.  False if in carries none (the
+ * peer does not do NAT-T).
+ */
+bool ike_natd_check(struct ike_sa *sa, const struct ike_in *in);
+/* Moves sa to the NAT-T port pair if a NAT was seen or encap = yes. */
+void ike_natd_float(struct ike_sa *sa);
+
+/* ---- ike_cookie.c (RFC 7296 2.6) ---- */
+
+void ike_cookie_rotate(struct ike_engine *e, bool force);
+/* A cookie for this IKE_SA_INIT into out (IKE_COOKIE_MAX); its length. */
+size_t ike_cookie_make(struct ike_engine *e, const uint8_t *ni, size_t ni_len,
+		       const struct ike_endpoint *remote, const uint8_t *spi_i, uint8_t *out);
+bool ike_cookie_valid(struct ike_engine *e, const uint8_t *cookie, size_t len,
+		      const uint8_t *ni, size_t ni_len, const struct ike_endpoint *remote,
+		      const uint8_t *spi_i);
+
+/* ---- ike_authn.c: AUTH payloads by method ---- */
+
+/* Our IKE_SA_INIT response's CERTREQ, if the connection wants certificates. */
+int ike_authn_build_certreq(struct ike_sa *sa, const struct ike_cfg_conn *conn,
+			    struct ike_builder *b);
+/* [CERT] payloads before our AUTH. */
+int ike_authn_build_certs(struct ike_sa *sa, struct ike_builder *b);
+/* Our AUTH payload, for the ID payload body we send. */
+int ike_authn_build(struct ike_sa *sa, struct ike_builder *b, const uint8_t *id_body,
+		    size_t id_len);
+/*
+ * 0 if in's AUTH proves the peer's identity (its ID payload body given);
+ * else -errno and the reason (never a secret) in why.
+ */
+int ike_authn_verify(struct ike_sa *sa, const struct ike_cfg_conn *conn, const struct ike_in *in,
+		     const uint8_t *id_body, size_t id_len, char *why, size_t whylen);
+/* Sets sa's identity for conn: configured, else the certificate's subject or our address. */
+int ike_authn_our_id(struct ike_sa *sa, const struct ike_cfg_conn *conn);
+/* Our (ours) or the peer's signed octets in one malloc'd buffer. */
+int ike_authn_octets(struct ike_sa *sa, bool ours, const uint8_t *id_body, size_t id_len,
+		     uint8_t **out, size_t *out_len);
+
+/* ---- ike_authn_pk.c: certificates and signatures (ike_cert.h, ike_sig.h) ---- */
+
+struct ike_pl_auth;
+int ike_pk_build_auth(struct ike_sa *sa, struct ike_builder *b, const uint8_t *id_body,
+		      size_t id_len);
+int ike_pk_verify(struct ike_sa *sa, const struct ike_cfg_conn *conn, const struct ike_in *in,
+		  const struct ike_pl_auth *auth, const uint8_t *id_body, size_t id_len, char *why,
+		  size_t whylen);
+int ike_pk_build_cert(struct ike_sa *sa, struct ike_builder *b);
+int ike_pk_build_certreq(struct ike_sa *sa, const struct ike_cfg_conn *conn,
+			 struct ike_builder *b);
+int ike_pk_our_id(struct ike_sa *sa, const struct ike_cfg_conn *conn);
+/* Notes the peer's SIGNATURE_HASH_ALGORITHMS and CERTREQ in a message of its. */
+void ike_pk_note(struct ike_sa *sa, const struct ike_in *in);
+
+/* ---- ike_creds.c: what pubkey connections need, loaded per configuration ---- */
+
+struct ike_creds_conn;
+/* Loads certificates, private keys and CAs for every pubkey connection of cfg. */
+struct ike_creds *ike_creds_load(const struct ike_cfg *cfg);
+void ike_creds_free(struct ike_creds *c);
+const struct ike_creds_conn *ike_creds_for(const struct ike_creds *c,
+					   const struct ike_cfg_conn *conn);
+
+/* ---- ike_nego.c: a Child SA's proposals and selectors ---- */
+
+struct ike_nego {
+	const struct ike_cfg_child *cfg;
+	struct ike_proposal esp;		/* chosen, the peer's SPI in it */
+	uint32_t peer_spi;
+	uint16_t dh_group;			/* PFS; 0: none */
+	struct ike_ts tsi[IKE_TS_MAX], tsr[IKE_TS_MAX];
+	unsigned int n_tsi, n_tsr;
+};
+
+/* SA payload offering cfg's ESP proposals with spi (DH stripped unless pfs). */
+int ike_nego_build_sa(struct ike_sa *sa, struct ike_builder *b, const struct ike_cfg_child *cfg,
+		      uint32_t spi, bool pfs);
+/* TSi and TSr as the initiator of an exchange offers them. */
+int ike_nego_build_ts(struct ike_sa *sa, struct ike_builder *b, const struct ike_cfg_child *cfg);
+/*
+ * Responder: picks the child config and ESP proposal for in's SA, TSi and
+ * TSr.  0, or the notify to answer (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE,
+ * INVALID_SYNTAX).  flags: IKE_PROP_SKIP_DH in IKE_AUTH.
+ */
+uint16_t ike_nego_select(struct ike_sa *sa, const struct ike_in *in, unsigned int flags,
+			 struct ike_nego *out);
+/* SA (the chosen proposal with our spi), and TSi, TSr: the responder's answer. */
+int ike_nego_build_reply_sa(struct ike_builder *b, const struct ike_nego *n, uint32_t spi);
+int ike_nego_build_reply_ts(struct ike_builder *b, const struct ike_nego *n);
+/* Initiator: checks the response against what cfg offered.  0 or -EINVAL. */
+int ike_nego_verify(struct ike_sa *sa, const struct ike_in *in, const struct ike_cfg_child *cfg,
+		    unsigned int flags, struct ike_nego *out);
+bool ike_notify_is_child_error(uint16_t type);
+
+/* ---- ike_child.c: the data plane ---- */
+
+/* A random inbound SPI >= 256 that no SA here or in the data plane uses. */
+int ike_child_alloc_spi(struct ike_sa *sa, uint32_t *spi);
+/*
+ * Derives c's keys (KEYMAT from SK_d and the exchange's nonces, gir for
+ * PFS) and installs both directions and the outbound policies.
+ * exch_initiator: we started the exchange (our outbound key is encr_i).
+ */
+int ike_child_install(struct ike_sa *sa, struct ike_child *c, const struct ike_nego *n,
+		      const struct ike_kdf_input *kdf, bool exch_initiator);
+/* Removes c from the data plane, logs, frees the record. */
+void ike_child_remove(struct ike_sa *sa, struct ike_child *c);
+/*
+ * The peer set c up but its answer is unacceptable to us: c leaves the data
+ * plane (if it got in) and an INFORMATIONAL { D(ESP) } tells the peer.
+ */
+void ike_child_reject(struct ike_sa *sa, struct ike_child *c);
+/* New outer addresses/ports for every child of sa (NAT mapping changed). */
+void ike_child_update_addrs(struct ike_sa *sa);
+
+/* ---- ike_x_common.c ---- */
+
+/* A peer's SA payload as proposals; how many. */
+unsigned int ike_conv_proposals(const struct ike_pl_sa *pl, struct ike_proposal *out,
+				unsigned int max);
+/* Builds an SA payload with l's proposals (or one), SPI spi (spi_len 0, 4 or 8). */
+int ike_conv_build_sa(struct ike_builder *b, const struct ike_proposal *v, unsigned int n,
+		      bool renumber, const uint8_t *spi, size_t spi_len, bool skip_dh);
+unsigned int ike_conv_ts(const struct ike_pl_ts *pl, struct ike_ts *out, unsigned int max);
+int ike_conv_build_ts(struct ike_builder *b, uint8_t type, const struct ike_ts *ts,
+		      unsigned int n);
+void ike_conv_suite(const struct ike_proposal *p, struct ike_suite *s);
+/* type | 3 reserved | data: the ID payload body AUTH covers; its length. */
+size_t ike_conv_id_body(uint8_t type, const uint8_t *data, size_t len, uint8_t *out,
+			size_t cap);
+/* "NO_PROPOSAL_CHOSEN", or the number. */
+const char *ike_notify_name(uint16_t type);
+/* Our identity for conn (its local id; the address when %any) into sa. */
+int ike_conv_our_id(struct ike_sa *sa, const struct ike_cfg_conn *conn);
+/* A configured identity as a concrete one to send or look a PSK up by; false if a pattern. */
+bool ike_conv_cfg_id(const struct ike_cfg_id *id, struct ike_id *out);
+
+/* ---- ike_list.c ---- */
+int ike_list_sas(const struct ike_engine *e, bool json, uint64_t now_ms, struct strbuf *out);
+int ike_list_conns(const struct ike_engine *e, bool json, struct strbuf *out);
+
+#endif /* XDPSEC_IKE_XCHG_H */
