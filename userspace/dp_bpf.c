@@ -179,7 +179,11 @@ static struct xs_sa *sa_create(struct dp_bpf *d, const struct dp_sa *p, char *er
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	sa->esp = esp_sa_new(&p->crypto, err, errlen);
+	struct esp_sa_params crypto = p->crypto;
+
+	crypto.direction = p->dir == XS_DIR_OUT ? ESP_DIR_OUTBOUND : ESP_DIR_INBOUND;
+	sa->esp = esp_sa_new(&crypto, err, errlen);
+	OPENSSL_cleanse(&crypto, sizeof(crypto));
 	if (!sa->esp) {
 		free(sa);
 		return NULL;

@@ -313,7 +313,10 @@ struct esp_sa *esp_sa_new(const struct esp_sa_params *p, char *err, size_t errle
 	if (sa->info->aead)
 		memcpy(sa->salt, p->key + p->key_len - ESP_SALT_LEN, ESP_SALT_LEN);
 
-	if (dir_init(&sa->out, p, sa->info, 1) || dir_init(&sa->in, p, sa->info, 0)) {
+	/* An SA is used one way; the other way's contexts would only cost
+	 * memory (a GCM context is over a kilobyte). */
+	if ((p->direction != ESP_DIR_INBOUND && dir_init(&sa->out, p, sa->info, 1)) ||
+	    (p->direction != ESP_DIR_OUTBOUND && dir_init(&sa->in, p, sa->info, 0))) {
 		snprintf(err, errlen, "OpenSSL could not set up %s", sa->info->name);
 		esp_sa_free(sa);
 		return NULL;
@@ -547,7 +550,7 @@ int esp_encap(struct esp_sa *sa, uint8_t *inner, size_t inner_len, uint8_t next_
 	uint64_t seq;
 	int ret;
 
-	if (inner_len > ESP_MAX_PAYLOAD)
+	if (inner_len > ESP_MAX_PAYLOAD || !sa->out.cipher)
 		return ESP_ERR_MALFORMED;
 	pad_len = pad_len_for(sa, inner_len);
 	text_len = inner_len + pad_len + ESP_TRAILER_LEN;
@@ -638,7 +641,7 @@ int esp_decap(struct esp_sa *sa, uint8_t *esp, size_t len, uint8_t **inner,
 	uint8_t *text;
 	int ret;
 
-	if (!text_len || get_be32(esp) != sa->spi)
+	if (!text_len || get_be32(esp) != sa->spi || !sa->in.cipher)
 		return ESP_ERR_MALFORMED;
 	text = esp + esp_head_len(sa);
 

@@ -41,8 +41,16 @@ enum esp_result {
 	ESP_ERR_NOMEM = -6,
 };
 
+/* Which way an SA is used: contexts are keyed for that direction only. */
+enum esp_direction {
+	ESP_DIR_BOTH = 0,		/* tests and tools */
+	ESP_DIR_OUTBOUND,
+	ESP_DIR_INBOUND,
+};
+
 struct esp_sa_params {
 	uint32_t spi;			/* host order */
+	enum esp_direction direction;
 	enum esp_alg alg;
 	bool esn;			/* 64-bit extended sequence numbers */
 	uint8_t key[ESP_MAX_KEY_LEN];	/* AEAD: key then 4-byte salt; CBC: AES key */

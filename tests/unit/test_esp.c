@@ -558,6 +558,33 @@ static void test_round_trip_all_algs(void **state)
 	}
 }
 
+/* One-way SAs (what the data plane creates) work their way only. */
+static void test_one_way_sas(void **state)
+{
+	uint8_t buf[2048], *inner = buf + 64, *esp, *out;
+	struct esp_sa_params p;
+	struct esp_sa *tx, *rx;
+	size_t esp_len, out_len;
+	uint8_t nh;
+
+	(void)state;
+	for (size_t i = 0; i < N_ALGS; i++) {
+		fill_params(&p, all_algs[i], false, 0x4242);
+		p.direction = ESP_DIR_OUTBOUND;
+		tx = new_sa(&p);
+		p.direction = ESP_DIR_INBOUND;
+		rx = new_sa(&p);
+		memset(inner, 0x45, 100);
+		assert_int_equal(esp_encap(rx, inner, 100, 4, &esp, &esp_len), ESP_ERR_MALFORMED);
+		assert_int_equal(esp_encap(tx, inner, 100, 4, &esp, &esp_len), ESP_OK);
+		assert_int_equal(esp_decap(tx, esp, esp_len, &out, &out_len, &nh), ESP_ERR_MALFORMED);
+		assert_int_equal(esp_decap(rx, esp, esp_len, &out, &out_len, &nh), ESP_OK);
+		assert_int_equal(out_len, 100);
+		esp_sa_free(tx);
+		esp_sa_free(rx);
+	}
+}
+
 /* The largest inner packet fits, one more byte is refused. */
 static void test_encap_size_limit(void **state)
 {
@@ -1056,6 +1083,7 @@ int main(void)
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_known_answers),
 		cmocka_unit_test(test_round_trip_all_algs),
+		cmocka_unit_test(test_one_way_sas),
 		cmocka_unit_test(test_encap_size_limit),
 		cmocka_unit_test(test_cbc_iv_is_random),
 		cmocka_unit_test(test_tampering_fails_auth),
