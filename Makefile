@@ -15,7 +15,7 @@ DESTDIR   ?=
 WARN      := -Wall -Wextra -Werror
 CFLAGS    ?= -O2 -g
 CFLAGS    += $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuserspace -I$(BUILD) -MMD -MP
-LDLIBS    := -lxdp -lbpf -lelf -lz -lcrypto -lpthread
+LDLIBS    := -lxdp -lbpf -lelf -lz -lcrypto -lmicrohttpd -lpthread
 SANITIZE  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 $(WARN) -Wno-unused-function \
 	      -Iinclude -Ibpf -I$(BUILD)
@@ -35,10 +35,16 @@ BPFT_SRCS := $(wildcard tests/bpf/test_*.c)
 BPFT_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
 BPFT_HELP := $(filter-out $(BPFT_SRCS),$(wildcard tests/bpf/*.c))
 INTEG     := $(sort $(wildcard tests/integration/test_*.sh))
+TOOL_SRCS := $(wildcard tools/*.c)
+TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
+# The fuzz target links only the IKE message codec, not the library.
+FUZZ_SRCS := $(addprefix userspace/,ike_msg.c ike_payload.c ike_payload_sa.c ike_payload_ts.c)
+FUZZ_HDRS := $(addprefix userspace/,ike_msg.h ike_payload.h ike_wire.h)
+FUZZ_TIME ?= 20
 
 BINS      := $(BUILD)/xdpsecd $(BUILD)/xdpsecctl
 
-.PHONY: deps-quiet all check unit bpf-tests integration demo bench deps clean install
+.PHONY: deps-quiet all check unit fuzz bpf-tests integration demo bench deps clean install
 .DELETE_ON_ERROR:
 
 all: $(BINS)
@@ -82,9 +88,32 @@ $(BUILD)/tests/bpf/%: tests/bpf/%.c $(BPFT_HELP) $(BUILD)/libxdpsec.a | $(SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/bpf $< $(BPFT_HELP) $(BUILD)/libxdpsec.a $(LDLIBS) -o $@
 
+# Benchmark helpers (tools/*.c); they may use the library (sa_load: the control socket).
+$(BUILD)/tools/%: tools/%.c $(BUILD)/libxdpsec.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< $(BUILD)/libxdpsec.a $(LDLIBS) -o $@
+
 # Unit tests: cmocka, under AddressSanitizer and UBSan.
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+$(BUILD)/fuzz/fuzz_ike_msg: tests/fuzz/fuzz_ike_msg.c $(FUZZ_SRCS) $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) -g -O1 $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuserspace -I$(BUILD) \
+		-fsanitize=fuzzer $(SANITIZE) $< $(FUZZ_SRCS) -lcrypto -o $@
+
+# libFuzzer on the IKE message codec for FUZZ_TIME seconds, from the seeds
+# plus whatever earlier runs added to build/fuzz/corpus.  The full log goes
+# to build/fuzz/log; a crash prints it (without the progress lines), leaves
+# the input in build/fuzz/crash-* and fails.  Needs libclang-rt-14-dev.
+fuzz: $(BUILD)/fuzz/fuzz_ike_msg
+	@mkdir -p $(BUILD)/fuzz/corpus
+	@cp tests/fuzz/seeds/* $(BUILD)/fuzz/corpus/
+	@echo "== $< for $(FUZZ_TIME) s"
+	@$< -max_total_time=$(FUZZ_TIME) -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus >$(BUILD)/fuzz/log 2>&1 || \
+		{ grep -vE '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse)' $(BUILD)/fuzz/log; exit 1; }
+	@grep -E '(INITED|DONE) +cov|^stat::(number|average|new)' $(BUILD)/fuzz/log
 
 # BPF programs on this kernel through BPF_PROG_TEST_RUN (needs root).
 bpf-tests: $(BPFT_BINS)
@@ -97,6 +126,8 @@ integration: all
 check: deps-quiet
 	$(MAKE) all
 	$(MAKE) unit
+# 20 s of fuzzing the IKE codec: after unit, whose failures say more
+	$(MAKE) fuzz
 	$(MAKE) bpf-tests
 	$(MAKE) integration
 	@echo "make check: all tests passed"
@@ -105,7 +136,7 @@ demo: deps-quiet
 	$(MAKE) all
 	bash tools/demo.sh
 
-bench: deps-quiet
+bench: deps-quiet $(TOOL_BINS)
 	$(MAKE) all
 	bash tools/bench.sh
 

@@ -6,9 +6,13 @@ set -euo pipefail
 PACKAGES=(
 	# build
 	build-essential clang llvm pkg-config libbpf-dev libxdp-dev xdp-tools bpftool
-	libelf-dev zlib1g-dev libssl-dev openssl libcmocka-dev
+	libelf-dev zlib1g-dev libssl-dev openssl libcmocka-dev libclang-rt-14-dev
+	# the Prometheus endpoint's HTTP server
+	libmicrohttpd-dev
 	# tests, demo, bench: network namespaces, traffic, an outside judge
 	iproute2 iputils-ping iperf3 tcpdump tshark nftables ethtool jq python3-scapy
+	# metrics tests: a real HTTP client, promtool (check metrics)
+	curl prometheus
 	# strongSwan as the reference peer (userspace ESP: kernel-libipsec)
 	strongswan-charon strongswan-swanctl libcharon-extra-plugins
 	libstrongswan-standard-plugins strongswan-pki
