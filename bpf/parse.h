@@ -84,6 +84,20 @@ struct xs_l3 {
 	__u8 opaque;		/* the upper-layer protocol was not reached */
 };
 
+/*
+ * A 16-bit length from the wire, byte-swapped, with bounds the verifier can
+ * see: before 6.3 or so it does not bound the result of a byte swap, and a
+ * length that later moves a packet pointer must be bounded.  The mask is in
+ * asm because clang knows a swapped u16 fits and would drop it.
+ */
+static __always_inline __u32 xs_len16(__be16 wire)
+{
+	__u32 v = bpf_ntohs(wire);
+
+	asm volatile("%0 &= 0xffff" : "+r"(v));
+	return v;
+}
+
 /* Untagged Ethernet: returns the ethertype (host order) or PARSE_MALFORMED. */
 static __always_inline int parse_ethhdr(struct hdr_cursor *c,
 					struct ethhdr **ethp)
@@ -137,7 +151,7 @@ static __always_inline int parse_iphdr(struct hdr_cursor *c, struct xs_l3 *l3)
 	hlen = iph->ihl * 4;
 	if (c->pos + hlen > c->end)
 		return PARSE_MALFORMED;
-	tot_len = bpf_ntohs(iph->tot_len);
+	tot_len = xs_len16(iph->tot_len);
 	if (tot_len < hlen)
 		return PARSE_MALFORMED;
 
@@ -175,7 +189,7 @@ static __always_inline int parse_ipv6hdr(struct hdr_cursor *c,
 	l3->proto = ip6->nexthdr;
 	__builtin_memcpy(l3->saddr, &ip6->saddr, 16);
 	__builtin_memcpy(l3->daddr, &ip6->daddr, 16);
-	l3->l4_len = bpf_ntohs(ip6->payload_len);
+	l3->l4_len = xs_len16(ip6->payload_len);
 	c->pos = ip6 + 1;
 	return 0;
 }

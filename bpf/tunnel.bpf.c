@@ -264,3 +264,87 @@ int xs_tun_decrypted(struct xdp_md *ctx)
 	xs_count(reason, bytes);
 	return action;
 }
+
+/*
+ * XFRM mode (kernel ESP, xs_cfg_mode in uplink.bpf.c): no veth pair, no
+ * workers.  The uplink's XDP program passes ESP for known SAs to the
+ * kernel, which decrypts it and feeds the inner packet back into the
+ * uplink's receive path with the state attached (the skb's secpath).  This
+ * TC ingress program on the uplink gives those packets the checks
+ * xs_tun_decrypted gives worker output: inner source against the SA's
+ * traffic selectors, inner destination against the device's ACL, counted
+ * per reason and per device.
+ *
+ * The SA comes from bpf_skb_get_xfrm_state(): dp_xfrm.c gives every state
+ * reqid = slot + 1, so the slot needs no map of its own, and the SPI the
+ * helper reports must be the one in xs_sa_info[slot], which rules out a
+ * state we do not know or a slot reused since.  Packets without a secpath
+ * (everything the kernel did not decrypt) pass untouched and uncounted: the
+ * XDP program counted them already.
+ */
+#define XFRM_INGRESS_PULL (ETH_HLEN + 128)
+
+static __always_inline int xfrm_ingress_verdict(struct __sk_buff *skb,
+						const struct bpf_xfrm_state *x,
+						__u32 *reason)
+{
+	struct hdr_cursor c;
+	struct xs_sa_info *sa;
+	struct ethhdr *eth;
+	struct xs_l3 l3;
+	__u16 sport, dport;
+	int proto, has_port;
+	__u32 slot = x->reqid - 1;
+
+	*reason = XS_R_ESP_UNKNOWN_SPI;
+	sa = sa_get(slot, XS_DIR_IN);
+	if (!sa || sa->spi != x->spi)
+		return TC_ACT_SHOT;
+
+	if ((void *)(long)skb->data + XFRM_INGRESS_PULL >
+	    (void *)(long)skb->data_end)
+		bpf_skb_pull_data(skb, skb->len < XFRM_INGRESS_PULL ?
+				  skb->len : XFRM_INGRESS_PULL);
+	asm volatile("" : "+r"(skb));
+	c.pos = (void *)(long)skb->data;
+	c.end = (void *)(long)skb->data_end;
+
+	*reason = XS_R_MALFORMED;
+	proto = parse_ethhdr(&c, &eth);
+	if (proto == ETH_P_IP) {
+		if (parse_iphdr(&c, &l3) < 0)
+			return TC_ACT_SHOT;
+	} else if (proto == ETH_P_IPV6) {
+		if (parse_ipv6hdr(&c, &l3) < 0 || skip_ipv6_ext(&c, &l3) < 0)
+			return TC_ACT_SHOT;
+	} else {
+		return TC_ACT_SHOT;
+	}
+	has_port = parse_ports(&c, &l3, &sport, &dport);
+	if (has_port < 0)
+		return TC_ACT_SHOT;
+
+	if (!xs_ts_match(sa, &l3, has_port, sport))
+		*reason = XS_R_TS_MISMATCH;
+	else if (!tun_acl_allows(sa->device, &l3, has_port, dport))
+		*reason = XS_R_ACL_DENIED;
+	else
+		*reason = XS_R_DECRYPTED;
+	dev_count(sa->device, *reason, skb->len);
+	return *reason == XS_R_DECRYPTED ? TC_ACT_OK : TC_ACT_SHOT;
+}
+
+SEC("tc")
+int xs_xfrm_ingress(struct __sk_buff *skb)
+{
+	struct bpf_xfrm_state x;
+	__u32 reason = XS_R_MALFORMED;
+	__u64 bytes = skb->len;
+	int verdict;
+
+	if (bpf_skb_get_xfrm_state(skb, 0, &x, sizeof(x), 0))
+		return TC_ACT_OK;
+	verdict = xfrm_ingress_verdict(skb, &x, &reason);
+	xs_count(reason, bytes);
+	return verdict;
+}

@@ -13,6 +13,7 @@
  *     no SA, SA not valid or not inbound           -> XDP_DROP (esp_unknown_spi)
  *     no socket on this queue in xs_xsk_up         -> XDP_DROP (no_worker)
  *     else, the slot in the XDP metadata           -> XDP_REDIRECT (esp_in)
+ *     (XFRM mode: known SA                         -> XDP_PASS (esp_in))
  *   anything else, non-IP, what we cannot parse    -> XDP_PASS (pass)
  *   headers that are cut short or contradict       -> XDP_DROP (malformed)
  *
@@ -31,6 +32,13 @@
 #include "parse.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/*
+ * Who decrypts (enum xs_mode), set by the daemon before load: AF_XDP
+ * workers get known-SA ESP by redirect; in XFRM mode it passes to the
+ * kernel's ESP, and tunnel.bpf.c's xs_xfrm_ingress checks what comes out.
+ */
+const volatile __u32 xs_cfg_mode = XS_MODE_AFXDP;
 
 /* uplink_l3(): no verdict yet, go on with the upper layer */
 enum { UPLINK_CONTINUE = -1 };
@@ -105,6 +113,10 @@ static __always_inline int uplink_esp(struct xdp_md *ctx,
 	sa = bpf_map_lookup_elem(&xs_sa_info, slot);
 	if (!sa || !(sa->flags & XS_SA_VALID) || sa->dir != XS_DIR_IN)
 		return XDP_DROP;
+	if (xs_cfg_mode == XS_MODE_XFRM) {
+		*reason = XS_R_ESP_IN;
+		return XDP_PASS;
+	}
 
 	queue = ctx->rx_queue_index;
 	*reason = XS_R_NO_WORKER;

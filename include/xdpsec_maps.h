@@ -47,7 +47,8 @@ enum xs_reason {
 	XS_R_PASS = 0,		/* not IPsec: passed to the kernel untouched */
 	XS_R_IKE,		/* IKE on 500, or on 4500 with the non-ESP marker */
 	XS_R_NATT_KEEPALIVE,	/* 1-byte 0xff on 4500, counted and dropped */
-	XS_R_ESP_IN,		/* ESP for a known SA, steered to a worker */
+	XS_R_ESP_IN,		/* ESP for a known SA, steered to a worker
+				   (XFRM mode: passed to the kernel) */
 	XS_R_ESP_UNKNOWN_SPI,	/* ESP matching no SA: dropped */
 	XS_R_ESP_REPLAY,	/* worker: replayed or too old */
 	XS_R_ESP_AUTH_FAILED,	/* worker: ICV did not verify */
@@ -62,6 +63,12 @@ enum xs_reason {
 	XS_R_ENCRYPTED,		/* encrypted and sent to the peer */
 	XS_R_TX_FAILED,		/* worker could not queue the packet */
 	XS_R_MAX
+};
+
+/* Who does the ESP crypto: xs_cfg_mode in uplink.bpf.c. */
+enum xs_mode {
+	XS_MODE_AFXDP = 0,	/* AF_XDP workers (userspace ESP) */
+	XS_MODE_XFRM = 1,	/* the kernel's XFRM stack (and NIC offload) */
 };
 
 struct xs_counter {

@@ -13,30 +13,7 @@
 #include "reasons.h"
 #include "table.h"
 
-/* The error counters of an SA, under the name of their reason. */
-struct sa_error {
-	enum xs_reason reason;
-	size_t offset;
-};
-
-static const struct sa_error sa_errors[] = {
-	{ XS_R_ESP_REPLAY, offsetof(struct xs_sa_stats, replay) },
-	{ XS_R_ESP_AUTH_FAILED, offsetof(struct xs_sa_stats, auth_failed) },
-	{ XS_R_ESP_BAD_TRAILER, offsetof(struct xs_sa_stats, bad_trailer) },
-	{ XS_R_MALFORMED, offsetof(struct xs_sa_stats, malformed) },
-	{ XS_R_MTU_EXCEEDED, offsetof(struct xs_sa_stats, mtu_exceeded) },
-	{ XS_R_TX_FAILED, offsetof(struct xs_sa_stats, tx_failed) },
-};
-
-#define N_SA_ERRORS (sizeof(sa_errors) / sizeof(sa_errors[0]))
-
-static uint64_t sa_error_value(const struct xs_sa_stats *s, unsigned int i)
-{
-	uint64_t v;
-
-	memcpy(&v, (const char *)s + sa_errors[i].offset, sizeof(v));
-	return v;
-}
+#define N_SA_ERRORS XS_N_SA_ERRORS
 
 struct stats {
 	struct xs_counter reasons[XS_R_MAX];
@@ -84,7 +61,8 @@ static void stats_json_sa(struct json *j, const struct dp_sa_info *sa)
 	json_key(j, "errors");
 	json_object_begin(j);
 	for (i = 0; i < N_SA_ERRORS; i++)
-		json_kv_u64(j, xs_reason_names[sa_errors[i].reason], sa_error_value(&sa->stats, i));
+		json_kv_u64(j, xs_reason_names[xs_sa_errors[i].reason],
+			    xs_sa_error_value(&sa->stats, i));
 	json_object_end(j);
 	json_object_end(j);
 }
@@ -175,7 +153,7 @@ static int stats_text_sas(struct strbuf *out, const struct stats *st)
 	int i, ret;
 
 	for (k = 0; k < N_SA_ERRORS; k++)
-		header[5 + k] = xs_reason_names[sa_errors[k].reason];
+		header[5 + k] = xs_reason_names[xs_sa_errors[k].reason];
 	ret = table_init(&t, 5 + N_SA_ERRORS, header);
 	for (k = 3; k < 5 + N_SA_ERRORS; k++)
 		table_align_right(&t, k);
@@ -189,7 +167,8 @@ static int stats_text_sas(struct strbuf *out, const struct stats *st)
 		row[3] = u64str(num[0], sizeof(num[0]), sa->stats.packets);
 		row[4] = u64str(num[1], sizeof(num[1]), sa->stats.bytes);
 		for (k = 0; k < N_SA_ERRORS; k++)
-			row[5 + k] = u64str(num[2 + k], sizeof(num[0]), sa_error_value(&sa->stats, k));
+			row[5 + k] = u64str(num[2 + k], sizeof(num[0]),
+					    xs_sa_error_value(&sa->stats, k));
 		ret = table_add(&t, row);
 	}
 	if (!ret)

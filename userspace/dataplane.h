@@ -87,6 +87,12 @@ struct dataplane_ops {
 	int (*list_devices)(struct dataplane *dp, struct dp_device_info *out, unsigned int max);
 	/* Sums BPF and worker verdict counters per reason. */
 	int (*read_reasons)(struct dataplane *dp, struct xs_counter out[XS_R_MAX]);
+	/*
+	 * For `xdpsecctl export-keys` only: the crypto parameters, keys
+	 * included, of the SA at slot (the caller wipes *out).  May be NULL
+	 * in a backend that cannot give keys back (-EOPNOTSUPP).
+	 */
+	int (*export_sa_keys)(struct dataplane *dp, uint32_t slot, struct esp_sa_params *out);
 	void (*destroy)(struct dataplane *dp);
 };
 

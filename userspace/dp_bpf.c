@@ -470,6 +470,17 @@ static int read_reasons(struct dataplane *dp, struct xs_counter out[XS_R_MAX])
 	return 0;
 }
 
+static int export_sa_keys(struct dataplane *dp, uint32_t slot, struct esp_sa_params *out)
+{
+	struct xs_sa *sa = sa_table_get(to_bpf(dp)->cfg.sas, slot);
+
+	/* Only the control thread frees an SA: it cannot go while we copy. */
+	if (!sa)
+		return -ENOENT;
+	esp_sa_export_keys(sa->esp, out);
+	return 0;
+}
+
 static void destroy(struct dataplane *dp)
 {
 	struct dp_bpf *d = to_bpf(dp);
@@ -496,6 +507,7 @@ static const struct dataplane_ops dp_bpf_ops = {
 	.list_sas = list_sas,
 	.list_devices = list_devices,
 	.read_reasons = read_reasons,
+	.export_sa_keys = export_sa_keys,
 	.destroy = destroy,
 };
 

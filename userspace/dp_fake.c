@@ -314,6 +314,16 @@ static int fake_read_reasons(struct dataplane *dp, struct xs_counter out[XS_R_MA
 	return 0;
 }
 
+static int fake_export_sa_keys(struct dataplane *dp, uint32_t slot, struct esp_sa_params *out)
+{
+	struct fake_sa *sa = fake_sa_get(to_fake(dp), slot);
+
+	if (!sa)
+		return -ENOENT;
+	*out = sa->sa.crypto;
+	return 0;
+}
+
 static void fake_destroy(struct dataplane *dp)
 {
 	struct dp_fake *f;
@@ -343,6 +353,7 @@ static const struct dataplane_ops fake_ops = {
 	.list_sas = fake_list_sas,
 	.list_devices = fake_list_devices,
 	.read_reasons = fake_read_reasons,
+	.export_sa_keys = fake_export_sa_keys,
 	.destroy = fake_destroy,
 };
 

@@ -120,6 +120,9 @@ struct esp_sa {
 	uint8_t cbc_ivs[ESP_CBC_IV_POOL];	/* under out.lock: random IVs not yet used */
 	size_t cbc_ivs_used;
 	struct replay_window replay;	/* under in.lock */
+	/* The keys as given, for esp_sa_export_keys() only (the contexts
+	 * cannot give them back); wiped with the rest in esp_sa_free(). */
+	struct esp_sa_params keys;
 };
 
 /* ---- algorithms ---- */
@@ -306,6 +309,7 @@ struct esp_sa *esp_sa_new(const struct esp_sa_params *p, char *err, size_t errle
 	}
 	sa->spi = p->spi;
 	sa->esn = p->esn;
+	sa->keys = *p;
 	sa->info = alg_info(p->alg);
 	sa->next_tx_seq = 1;
 	sa->cbc_ivs_used = sizeof(sa->cbc_ivs);
@@ -332,6 +336,11 @@ void esp_sa_free(struct esp_sa *sa)
 	dir_free(&sa->in);
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);
+}
+
+void esp_sa_export_keys(const struct esp_sa *sa, struct esp_sa_params *out)
+{
+	*out = sa->keys;
 }
 
 /* ---- sizes ---- */

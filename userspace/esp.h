@@ -90,6 +90,13 @@ int esp_encap(struct esp_sa *sa, uint8_t *inner, size_t inner_len, uint8_t next_
 int esp_decap(struct esp_sa *sa, uint8_t *esp, size_t len, uint8_t **inner,
 	      size_t *inner_len, uint8_t *next_header);
 
+/*
+ * The SA's parameters with its keys, for `xdpsecctl export-keys` (Wireshark
+ * decryption tables) and nothing else: the caller wipes *out with
+ * OPENSSL_cleanse when done and never logs it.
+ */
+void esp_sa_export_keys(const struct esp_sa *sa, struct esp_sa_params *out);
+
 /* For tests and the CLI: the sequence numbers as they stand. */
 uint64_t esp_sa_tx_seq(const struct esp_sa *sa);
 /* Sets the next outbound sequence number (tests of ESN wrap). */

@@ -270,11 +270,11 @@ static void uninstall(struct ike_sa *sa, struct ike_child *c)
 	c->slot_in = c->slot_out = -1;
 }
 
-void ike_child_reject(struct ike_sa *sa, struct ike_child *c)
+void ike_child_reject(struct ike_sa *sa, struct ike_child *c, const char *why)
 {
 	uninstall(sa, c);
-	xs_warn("CHILD_SA %s{%u}: unacceptable response, asking the peer to delete it", c->name,
-		c->uid);
+	xs_warn("CHILD_SA %s{%u}: %s, asking the peer to delete it", c->name, c->uid, why);
+	c->state = IKE_CHILD_DELETING;
 	if (ike_sa_queue_child_delete(sa, c))
 		ike_child_remove(sa, c);
 }
@@ -299,8 +299,8 @@ void ike_child_update_addrs(struct ike_sa *sa)
 	ike_ep_to_dp(&sa->local, &l);
 	ike_ep_to_dp(&sa->remote, &r);
 	for (c = sa->children; c; c = c->next) {
-		if (c->state == IKE_CHILD_NEGOTIATING || !c->encap)
-			continue;
+		if (c->slot_in < 0 || c->slot_out < 0 || !c->encap)
+			continue;	/* not (or no longer) in the data plane */
 		dp->ops->update_sa_addrs(dp, (uint32_t)c->slot_in, &r, &l, sa->remote.port,
 					 sa->local.port);
 		dp->ops->update_sa_addrs(dp, (uint32_t)c->slot_out, &l, &r, sa->local.port,

@@ -7,7 +7,8 @@
  * came to, and replies leave from that same address.  On 4500 every IKE
  * message carries the 4-byte non-ESP marker (RFC 3948 2.2); the uplink XDP
  * program already keeps ESP and NAT-T keepalives away from the socket, and
- * whatever else arrives without a marker is dropped here.
+ * whatever else arrives without a marker is dropped here.  Keepalives we
+ * send (behind a NAT) leave from 4500 too: one 0xFF byte, no marker.
  */
 #include "ike_daemon.h"
 
@@ -42,6 +43,7 @@ struct ike_daemon {
 	struct ike_engine *engine;
 	struct ike_sock socks[N_SOCKS];
 	uint16_t port, natt_port;
+	struct ike_engine_params params;
 };
 
 const char ike_daemon_usage[] =
@@ -195,20 +197,17 @@ static size_t put_source(const struct ike_endpoint *local, char *cbuf, size_t ca
 	return CMSG_SPACE(sizeof(pi6));
 }
 
-static int send_cb(void *ctx, const struct ike_endpoint *local, const struct ike_endpoint *remote,
-		   const uint8_t *msg, size_t len)
+/* One datagram from local (its socket, its address as the source) to remote. */
+static int send_from(struct ike_daemon *d, const struct ike_endpoint *local,
+		     const struct ike_endpoint *remote, struct iovec *iov, size_t iovlen)
 {
-	static const uint8_t marker[IKE_NON_ESP_MARKER_LEN];
-	struct ike_daemon *d = ctx;
 	const struct ike_sock *s = sock_for(d, local->family, local->port);
-	bool natt = local->port != d->port;
-	struct iovec iov[2] = { { (void *)marker, sizeof(marker) }, { (void *)msg, len } };
 	char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	struct sockaddr_storage to;
 	struct msghdr mh = {
 		.msg_name = &to,
-		.msg_iov = natt ? iov : iov + 1,
-		.msg_iovlen = natt ? 2 : 1,
+		.msg_iov = iov,
+		.msg_iovlen = iovlen,
 		.msg_control = cbuf,
 	};
 
@@ -217,6 +216,26 @@ static int send_cb(void *ctx, const struct ike_endpoint *local, const struct ike
 	mh.msg_namelen = endpoint_to_sockaddr(remote, &to);
 	mh.msg_controllen = put_source(local, cbuf, sizeof(cbuf));
 	return sendmsg(s->fd, &mh, 0) < 0 ? -errno : 0;
+}
+
+static int send_cb(void *ctx, const struct ike_endpoint *local, const struct ike_endpoint *remote,
+		   const uint8_t *msg, size_t len)
+{
+	static const uint8_t marker[IKE_NON_ESP_MARKER_LEN];
+	struct ike_daemon *d = ctx;
+	bool natt = local->port != d->port;
+	struct iovec iov[2] = { { (void *)marker, sizeof(marker) }, { (void *)msg, len } };
+
+	return send_from(d, local, remote, natt ? iov : iov + 1, natt ? 2 : 1);
+}
+
+static int send_keepalive_cb(void *ctx, const struct ike_endpoint *local,
+			     const struct ike_endpoint *remote)
+{
+	static const uint8_t keepalive = IKE_NATT_KEEPALIVE;
+	struct iovec iov = { (void *)&keepalive, sizeof(keepalive) };
+
+	return send_from(ctx, local, remote, &iov, 1);
 }
 
 static int local_addrs_cb(void *ctx, struct ike_endpoint *out, unsigned int max)
@@ -242,6 +261,7 @@ static int local_addrs_cb(void *ctx, struct ike_endpoint *out, unsigned int max)
 static const struct ike_engine_ops engine_ops = {
 	.send = send_cb,
 	.local_addrs = local_addrs_cb,
+	.send_keepalive = send_keepalive_cb,
 };
 
 /* One datagram from s; false when the socket has nothing more. */
@@ -306,12 +326,16 @@ static int open_sockets(struct ike_daemon *d, char *err, size_t errlen)
 /* The engine floats to our NAT-T port and answers from our ports. */
 static int set_ports(struct ike_daemon *d)
 {
-	struct ike_engine_params p;
+	ike_engine_params_default(&d->params);
+	d->params.port = d->port;
+	d->params.natt_port = d->natt_port;
+	return ike_engine_set_params(d->engine, &d->params);
+}
 
-	ike_engine_params_default(&p);
-	p.port = d->port;
-	p.natt_port = d->natt_port;
-	return ike_engine_set_params(d->engine, &p);
+int ike_daemon_set_keepalive(struct ike_daemon *d, uint32_t ms)
+{
+	d->params.keepalive_ms = ms;
+	return ike_engine_set_params(d->engine, &d->params);
 }
 
 struct ike_daemon *ike_daemon_new(const char *config_path, struct dataplane *dp, uint16_t port,
@@ -477,4 +501,9 @@ int ike_daemon_command(struct ike_daemon *d, int argc, char **argv, struct strbu
 		return finish(out, rc, err);
 	}
 	return -ENOENT;
+}
+
+const struct ike_engine *ike_daemon_engine(const struct ike_daemon *d)
+{
+	return d->engine;
 }

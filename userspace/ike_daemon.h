@@ -14,6 +14,7 @@
 #include "strbuf.h"
 
 struct ike_daemon;
+struct ike_engine;
 
 /*
  * Loads the connections of config_path; NULL with the reason in err when
@@ -23,6 +24,8 @@ struct ike_daemon;
 struct ike_daemon *ike_daemon_new(const char *config_path, struct dataplane *dp, uint16_t port,
 				  uint16_t natt_port, bool *none, char *err, size_t errlen);
 void ike_daemon_free(struct ike_daemon *d);
+/* The NAT-T keepalive interval (default 20 s, RFC 3948 4); 0 sends none. */
+int ike_daemon_set_keepalive(struct ike_daemon *d, uint32_t ms);
 
 /* Adds the sockets to fds (at most max); returns how many. */
 unsigned int ike_daemon_pollfds(const struct ike_daemon *d, struct pollfd *fds, unsigned int max);
@@ -39,6 +42,9 @@ int ike_daemon_timeout(const struct ike_daemon *d, int cap_ms);
 int ike_daemon_command(struct ike_daemon *d, int argc, char **argv, struct strbuf *out);
 /* Re-reads the file; on error the running configuration stays (err says why). */
 int ike_daemon_reload(struct ike_daemon *d, char *err, size_t errlen);
+
+/* The engine, for the metrics and export-keys (read-only use, this thread). */
+const struct ike_engine *ike_daemon_engine(const struct ike_daemon *d);
 
 extern const char ike_daemon_usage[];
 

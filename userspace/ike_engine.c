@@ -38,6 +38,7 @@ void ike_engine_params_default(struct ike_engine_params *p)
 		.half_open_max = 10000,
 		.half_open_max_ip = 5,
 		.cookie_secret_ms = 60000,
+		.keepalive_ms = 20000,
 	};
 }
 
@@ -220,6 +221,7 @@ uint64_t ike_engine_next_timer(const struct ike_engine *e)
 {
 	uint64_t next = UINT64_MAX;	/* cookie secrets rotate lazily, when used */
 	const struct ike_sa *s;
+	uint64_t t;
 
 	if (e->start_pending)
 		return 0;
@@ -234,6 +236,8 @@ uint64_t ike_engine_next_timer(const struct ike_engine *e)
 			min_time(&next, s->last_in_ms + s->conn->dpd_delay * 1000);
 		if (s->state == IKE_SA_HALF_OPEN)
 			min_time(&next, s->expire_ms);
+		if (ike_natd_keepalive_due(s, &t))
+			min_time(&next, t);
 	}
 	return next;
 }

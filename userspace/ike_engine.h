@@ -8,6 +8,7 @@
  *
  *   daemon --ike_engine_input(msg, now)--> engine --ops->send(msg)--> daemon
  *   daemon --ike_engine_tick(now)--------> engine (retransmits, timeouts)
+ *                                          engine --ops->send_keepalive()--> daemon
  *   engine --dp->ops->add_sa / add_policy / del_sa--> data plane
  */
 #ifndef XDPSEC_IKE_ENGINE_H
@@ -37,6 +38,14 @@ struct ike_engine_ops {
 		    const uint8_t *msg, size_t len);
 	/* The local addresses we may use (for %any and NAT detection); may be NULL. */
 	int (*local_addrs)(void *ctx, struct ike_endpoint *out, unsigned int max);
+	/*
+	 * Sends one NAT-T keepalive (RFC 3948 2.3): a UDP datagram holding the
+	 * single byte 0xFF and nothing else (no non-ESP marker), from local to
+	 * remote, the NAT-T ports of an IKE SA we are behind a NAT for.  May
+	 * be NULL: no keepalives are sent.  0 or -errno (the engine carries on).
+	 */
+	int (*send_keepalive)(void *ctx, const struct ike_endpoint *local,
+			      const struct ike_endpoint *remote);
 };
 
 struct ike_engine;
@@ -60,6 +69,9 @@ struct ike_engine_params {
 	uint32_t half_open_max;		/* 10000 */
 	uint32_t half_open_max_ip;	/* 5 */
 	uint32_t cookie_secret_ms;	/* 60000: lifetime of a cookie secret */
+	/* RFC 3948 4: behind a NAT, a keepalive after this long without sending
+	 * the peer anything; 0: never. */
+	uint32_t keepalive_ms;		/* 20000 (strongSwan's keep_alive) */
 };
 
 void ike_engine_params_default(struct ike_engine_params *p);
@@ -76,7 +88,7 @@ void ike_engine_free(struct ike_engine *e);
 void ike_engine_input(struct ike_engine *e, const struct ike_endpoint *local,
 		      const struct ike_endpoint *remote, const uint8_t *msg, size_t len,
 		      uint64_t now_ms);
-/* Runs timers due at now_ms (retransmits, half-open expiry, start actions). */
+/* Runs timers due at now_ms (retransmits, half-open expiry, start actions, keepalives). */
 void ike_engine_tick(struct ike_engine *e, uint64_t now_ms);
 /* When ike_engine_tick next has work, in ms on the same clock; UINT64_MAX if never. */
 uint64_t ike_engine_next_timer(const struct ike_engine *e);
@@ -106,5 +118,33 @@ struct ike_engine_stats {
 	uint64_t messages_in, messages_out, retransmits, invalid_messages;
 };
 void ike_engine_get_stats(const struct ike_engine *e, struct ike_engine_stats *out);
+
+/*
+ * ike_export.c.  For metrics: each configured connection, in configuration
+ * order, with its established IKE SAs and installed Child SAs (a connection
+ * with none is configured but down).  Fills up to max; returns n_conns.
+ */
+struct ike_conn_state {
+	const char *name;		/* the configuration's: valid until reload */
+	unsigned int ike_sas_established;
+	unsigned int child_sas_installed;
+};
+unsigned int ike_engine_conn_states(const struct ike_engine *e, struct ike_conn_state *out,
+				    unsigned int max);
+
+/*
+ * For `xdpsecctl export-keys` only (Wireshark's IKEv2 decryption table):
+ * calls fn once per IKE SA that has keys, with SK_ei/er/ai/ar and the
+ * transforms.  k points into the SA, valid only during fn; never log it.
+ * Returns how many SAs were passed to fn.
+ */
+struct ike_sa_key_export {
+	uint8_t spi_i[8], spi_r[8];
+	uint16_t encr, key_bits, integ;	/* IANA IKEv2 transform IDs */
+	const uint8_t *sk_ei, *sk_er, *sk_ai, *sk_ar;
+	size_t enc_key_len, integ_key_len;	/* AEAD: salt included, integ 0 */
+};
+typedef void (*ike_key_export_fn)(void *arg, const struct ike_sa_key_export *k);
+unsigned int ike_engine_export_keys(const struct ike_engine *e, ike_key_export_fn fn, void *arg);
 
 #endif /* XDPSEC_IKE_ENGINE_H */

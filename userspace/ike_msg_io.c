@@ -26,7 +26,6 @@
 
 #include "ike_xchg.h"
 #include "log.h"
-#include "selector.h"
 
 void ike_sha256(const uint8_t *data, size_t len, uint8_t out[IKE_HASH_LEN])
 {
@@ -44,6 +43,13 @@ void ike_send_raw(struct ike_engine *e, const struct ike_endpoint *local,
 	if (ret)
 		xs_debug("send failed: %d", ret);
 	e->stats.messages_out++;
+}
+
+void ike_sa_send(struct ike_sa *sa, const struct ike_endpoint *local,
+		 const struct ike_endpoint *remote, const uint8_t *msg, size_t len)
+{
+	ike_send_raw(sa->e, local, remote, msg, len);
+	sa->last_out_ms = sa->e->now_ms;
 }
 
 /* ---- building ---- */
@@ -129,7 +135,7 @@ int ike_request_send(struct ike_sa *sa, struct ike_builder *b, enum ike_req_kind
 		.sent = 1,
 		.next_ms = e->now_ms + retransmit_timeout(e, 1),
 	};
-	ike_send_raw(e, &sa->local, &sa->remote, copy, len);
+	ike_sa_send(sa, &sa->local, &sa->remote, copy, len);
 	return 0;
 }
 
@@ -146,7 +152,7 @@ int ike_response_send(struct ike_sa *sa, struct ike_builder *b, const struct ike
 	sa->resp.len = len;
 	sa->resp.msg_id = in->hdr->msg_id;
 	ike_sha256(in->raw, in->raw_len, sa->resp.req_hash);
-	ike_send_raw(sa->e, &in->local, &in->remote, copy, len);
+	ike_sa_send(sa, &in->local, &in->remote, copy, len);
 	return 0;
 }
 
@@ -209,7 +215,7 @@ static bool retransmitted_request(struct ike_sa *sa, const struct ike_in *in)
 		sa->e->stats.invalid_messages++;
 		return true;
 	}
-	ike_send_raw(sa->e, &in->local, &in->remote, sa->resp.buf, sa->resp.len);
+	ike_sa_send(sa, &in->local, &in->remote, sa->resp.buf, sa->resp.len);
 	return true;
 }
 
@@ -236,24 +242,6 @@ static int decrypt(struct ike_sa *sa, struct ike_in *in, uint16_t *notify, uint8
 	*notify = r == IKE_PARSE_UNSUPPORTED_CRITICAL ? IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD :
 							 IKE_N_INVALID_SYNTAX;
 	return 1;
-}
-
-/* RFC 7296 2.23: behind a NAT, the peer's latest authenticated address counts. */
-static void track_peer(struct ike_sa *sa, const struct ike_in *in)
-{
-	char was[ADDR_PORT_STR_MAX], now[ADDR_PORT_STR_MAX], name[IKE_SA_NAME_MAX + 16];
-
-	if (ike_ep_equal(&sa->remote, &in->remote) && ike_ep_equal(&sa->local, &in->local))
-		return;
-	if (!sa->natt || in->remote.family != sa->remote.family)
-		return;
-	if (!ike_ep_equal(&sa->remote, &in->remote))
-		xs_info("IKE_SA %s: peer moved from %s to %s", ike_sa_name(sa, name, sizeof(name)),
-			ike_ep_format(&sa->remote, was, sizeof(was)),
-			ike_ep_format(&in->remote, now, sizeof(now)));
-	sa->remote = in->remote;
-	sa->local = in->local;
-	ike_child_update_addrs(sa);
 }
 
 /*
@@ -368,11 +356,12 @@ void ike_sa_input(struct ike_sa *sa, const struct ike_endpoint *local,
 			sa->e->stats.invalid_messages++;	/* retransmission will tell */
 			return;
 		}
+		ike_natd_track(sa, &in);
 		dispatch_response(sa, &in);
 		return;
 	}
 	sa->peer_req_id++;
-	track_peer(sa, &in);
+	ike_natd_track(sa, &in);
 	if (ret) {
 		ike_response_notify(sa, &in, notify, &crit, notify == IKE_N_INVALID_SYNTAX ? 0 : 1);
 		if (sa->state != IKE_SA_ESTABLISHED)
@@ -440,6 +429,25 @@ static void dpd_timer(struct ike_sa *sa, uint64_t *next)
 	min_time(next, due);
 }
 
+static void retransmit_timer(struct ike_sa *sa, uint64_t *next)
+{
+	struct ike_engine *e = sa->e;
+
+	if (sa->req.kind == IKE_REQ_NONE)
+		return;
+	if (e->now_ms >= sa->req.next_ms) {
+		if (sa->req.sent >= e->params.retransmit_tries) {
+			give_up(sa);
+			return;
+		}
+		sa->req.sent++;
+		sa->req.next_ms = e->now_ms + retransmit_timeout(e, sa->req.sent);
+		e->stats.retransmits++;
+		ike_sa_send(sa, &sa->local, &sa->remote, sa->req.buf, sa->req.len);
+	}
+	min_time(next, sa->req.next_ms);
+}
+
 void ike_sa_timers(struct ike_sa *sa, uint64_t *next)
 {
 	struct ike_engine *e = sa->e;
@@ -453,17 +461,6 @@ void ike_sa_timers(struct ike_sa *sa, uint64_t *next)
 	}
 	ike_sa_run_tasks(sa);
 	dpd_timer(sa, next);
-	if (sa->req.kind == IKE_REQ_NONE)
-		return;
-	if (e->now_ms >= sa->req.next_ms) {
-		if (sa->req.sent >= e->params.retransmit_tries) {
-			give_up(sa);
-			return;
-		}
-		sa->req.sent++;
-		sa->req.next_ms = e->now_ms + retransmit_timeout(e, sa->req.sent);
-		e->stats.retransmits++;
-		ike_send_raw(e, &sa->local, &sa->remote, sa->req.buf, sa->req.len);
-	}
-	min_time(next, sa->req.next_ms);
+	retransmit_timer(sa, next);
+	ike_natd_keepalive(sa, next);	/* last: whatever went out above counts */
 }

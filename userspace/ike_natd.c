@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * NAT detection (RFC 7296 2.23) and the move to the NAT-T port.
+ * NAT traversal: detection (RFC 7296 2.23), the move to the NAT-T port,
+ * following a peer whose NAT mapping changed, and keepalives (RFC 3948 4).
  *
  * Each side sends SHA-1(SPIi | SPIr | address | port) of its own source
  * (NAT_DETECTION_SOURCE_IP) and of the destination it sent to
@@ -11,14 +12,19 @@
  *
  * After IKE_SA_INIT with a NAT, the initiator floats: its next request
  * goes from our NAT-T port to the peer's port 4500.  The responder always
- * answers the address and port a request came from (ike_msg_io.c follows
- * the peer's latest authenticated mapping).
+ * answers the address and port a request came from, and follows the
+ * float.  Later moves are NAT rebinding, followed only by the side that is
+ * not behind a NAT (ike_natd_track).  The side behind a NAT keeps its
+ * mapping open with a 0xFF byte whenever it sent the peer nothing for
+ * keepalive_ms.
  */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "ike_xchg.h"
+#include "log.h"
+#include "selector.h"
 
 static int natd_hash(const uint8_t *spi_i, const uint8_t *spi_r, const struct ike_endpoint *ep,
 		     uint8_t *out)
@@ -93,4 +99,68 @@ void ike_natd_float(struct ike_sa *sa)
 		sa->local.port = p->natt_port;
 	if (sa->remote.port == IKE_PORT)
 		sa->remote.port = IKE_NATT_PORT;
+}
+
+/*
+ * RFC 7296 2.23: "a host that [...] is not behind a NAT, SHOULD send all
+ * packets [...] to the IP address and port in the validated packet"; one
+ * behind a NAT SHOULD NOT (its peer does not move, and following would let
+ * whoever replays a message elsewhere redirect the SA).  As strongSwan
+ * does, a responder behind a NAT follows too: it is reached through a
+ * static mapping, not one that rebinds.  During IKE_AUTH the move is the
+ * initiator's float, always followed.
+ */
+static bool may_follow(const struct ike_sa *sa)
+{
+	if (sa->state == IKE_SA_HALF_OPEN || sa->state == IKE_SA_AUTHENTICATING)
+		return true;
+	return sa->nat_remote && (!sa->nat_local || !sa->initiator);
+}
+
+void ike_natd_track(struct ike_sa *sa, const struct ike_in *in)
+{
+	char was[ADDR_PORT_STR_MAX], now[ADDR_PORT_STR_MAX], name[IKE_SA_NAME_MAX + 16];
+	bool moved = !ike_ep_equal(&sa->remote, &in->remote);
+
+	if (!moved && ike_ep_equal(&sa->local, &in->local))
+		return;
+	if (!sa->natt || in->remote.family != sa->remote.family || !may_follow(sa))
+		return;
+	if (moved && sa->state == IKE_SA_ESTABLISHED)
+		xs_info("IKE_SA %s: peer moved from %s to %s", ike_sa_name(sa, name, sizeof(name)),
+			ike_ep_format(&sa->remote, was, sizeof(was)),
+			ike_ep_format(&in->remote, now, sizeof(now)));
+	sa->remote = in->remote;
+	sa->local = in->local;
+	ike_child_update_addrs(sa);
+}
+
+bool ike_natd_keepalive_due(const struct ike_sa *sa, uint64_t *due)
+{
+	const struct ike_engine *e = sa->e;
+
+	if (sa->state != IKE_SA_ESTABLISHED || !sa->natt || !sa->nat_local ||
+	    !e->params.keepalive_ms || !e->ops.send_keepalive)
+		return false;
+	*due = sa->last_out_ms + e->params.keepalive_ms;
+	return true;
+}
+
+void ike_natd_keepalive(struct ike_sa *sa, uint64_t *next)
+{
+	struct ike_engine *e = sa->e;
+	uint64_t due;
+	int ret;
+
+	if (!ike_natd_keepalive_due(sa, &due))
+		return;
+	if (e->now_ms >= due) {
+		ret = e->ops.send_keepalive(e->ctx, &sa->local, &sa->remote);
+		if (ret)
+			xs_debug("keepalive not sent: %d", ret);
+		sa->last_out_ms = e->now_ms;
+		due = e->now_ms + e->params.keepalive_ms;
+	}
+	if (due < *next)
+		*next = due;
 }

@@ -287,7 +287,7 @@ struct ike_sa *ike_sa_new(struct ike_engine *e, const struct ike_cfg_conn *conn,
 	sa->initiator = initiator;
 	sa->local = *local;
 	sa->remote = *remote;
-	sa->created_ms = sa->last_in_ms = e->now_ms;
+	sa->created_ms = sa->last_in_ms = sa->last_out_ms = e->now_ms;
 	sa->uid = ++e->next_ike_uid;
 	spi = initiator ? sa->spi_i : sa->spi_r;
 	do {

@@ -150,6 +150,7 @@ struct ike_sa {
 	bool nat_local, nat_remote;		/* who is behind a NAT */
 	bool natt;				/* on the NAT-T port, ESP in UDP */
 	uint64_t created_ms, established_ms, last_in_ms, expire_ms;
+	uint64_t last_out_ms;			/* our last message or keepalive to the peer */
 
 	/* IKE_SA_INIT */
 	struct ike_proposal prop;		/* chosen IKE proposal */

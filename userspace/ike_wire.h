@@ -13,6 +13,7 @@ enum {
 	IKE_HDR_LEN = 28,
 	IKE_GENERIC_HDR_LEN = 4,
 	IKE_NON_ESP_MARKER_LEN = 4,
+	IKE_NATT_KEEPALIVE = 0xff,	/* the one byte of a NAT-keepalive (RFC 3948 2.3) */
 	IKE_VERSION_2 = 0x20,		/* major 2, minor 0 */
 	IKE_SPI_LEN = 8,
 	IKE_ESP_SPI_LEN = 4,		/* ESP and AH */

@@ -148,7 +148,7 @@ static void child_from_response(struct ike_sa *sa, const struct ike_in *in, stru
 	}
 	if (ike_nego_verify(sa, in, c->cfg, IKE_PROP_SKIP_DH, &n) ||
 	    ike_child_install(sa, c, &n, &kdf, true))
-		ike_child_reject(sa, c);
+		ike_child_reject(sa, c, "unacceptable response");
 }
 
 void ike_auth_response(struct ike_sa *sa, const struct ike_in *in)

@@ -133,14 +133,14 @@ void ike_xchild_response(struct ike_sa *sa, const struct ike_in *in, struct ike_
 	if (!nr || ike_nego_verify(sa, in, c->cfg, 0, &n) ||
 	    n.dh_group != (c->dh ? ike_dh_group(c->dh) : 0) ||
 	    pfs_secret(in, c->dh, n.dh_group, gir, &gir_len)) {
-		ike_child_reject(sa, c);
+		ike_child_reject(sa, c, "unacceptable response");
 		return;
 	}
 	kdf = (struct ike_kdf_input){ .ni = c->nonce, .ni_len = sizeof(c->nonce), .nr = nr,
 				      .nr_len = nr_len, .gir = gir_len ? gir : NULL,
 				      .gir_len = gir_len };
 	if (ike_child_install(sa, c, &n, &kdf, true))
-		ike_child_reject(sa, c);
+		ike_child_reject(sa, c, "unacceptable response");
 	OPENSSL_cleanse(gir, sizeof(gir));
 }
 

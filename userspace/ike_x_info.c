@@ -12,10 +12,19 @@
  * Deleting the IKE SA takes its Child SAs with it: they leave the data
  * plane when the Delete goes out.  Notifies in a request are status we
  * ignore, except AUTHENTICATION_FAILED (the peer refused our AUTH after
- * answering IKE_AUTH), which ends the SA.  ESP SPIs we do not know are
- * skipped (INVALID_SPI for ESP packets is the data plane's business).
+ * answering IKE_AUTH), which ends the SA, and INVALID_SPI (RFC 7296 1.5:
+ * the peer got ESP on an SPI it has no SA for), which ends the Child SA
+ * sending there:
+ *
+ *                       <--  INFORMATIONAL { N(INVALID_SPI, our outbound SPI) }
+ *   INFORMATIONAL { }  -->   (the child leaves our data plane at once)
+ *   INFORMATIONAL { D(ESP, our inbound SPI) }  -->   (the peer drops its half)
+ *                       <--  INFORMATIONAL { ... }
+ *
+ * ESP SPIs we do not know are skipped, in Deletes and INVALID_SPI alike.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ike_xchg.h"
@@ -80,7 +89,7 @@ static void send_once(struct ike_sa *sa, struct ike_builder *b)
 	if (!ike_build_sk_detach(b, &sk_off, &plain_len) &&
 	    !ike_sk_encrypt(&sa->sk_out, sa->e->buf, sizeof(sa->e->buf), sk_off, plain_len,
 			    &len))
-		ike_send_raw(sa->e, &sa->local, &sa->remote, sa->e->buf, len);
+		ike_sa_send(sa, &sa->local, &sa->remote, sa->e->buf, len);
 	sa->next_req_id++;
 }
 
@@ -135,10 +144,45 @@ static void delete_children(struct ike_sa *sa, const struct ike_pl_delete *d,
 	}
 }
 
+/*
+ * N(INVALID_SPI): the SPI is the notification data (RFC 7296 1.5); some
+ * put it in the notify's SPI field instead, which is accepted too.  The
+ * child is said to be going once: a repeated notify finds it DELETING.
+ */
+static void invalid_spi(struct ike_sa *sa, const struct ike_pl_notify *n)
+{
+	struct ike_child *c;
+	char why[64];
+	uint32_t spi;
+
+	if (n->len == IKE_ESP_SPI_LEN)
+		spi = ike_get32(n->data);
+	else if (!n->len && n->spi_len == IKE_ESP_SPI_LEN)
+		spi = ike_get32(n->spi);
+	else
+		return;
+	c = ike_child_by_spi_out(sa, spi);
+	if (!c || c->state != IKE_CHILD_INSTALLED)
+		return;
+	snprintf(why, sizeof(why), "peer reports INVALID_SPI for %08x", spi);
+	ike_child_reject(sa, c, why);
+}
+
+static void read_notify(struct ike_sa *sa, const struct ike_payload *p, struct info_req *r)
+{
+	struct ike_pl_notify n;
+
+	if (ike_pl_notify_decode(p->body, p->len, &n))
+		return;
+	if (n.type == IKE_N_AUTHENTICATION_FAILED)
+		r->auth_failed = true;
+	else if (n.type == IKE_N_INVALID_SPI)
+		invalid_spi(sa, &n);
+}
+
 static void read_request(struct ike_sa *sa, const struct ike_in *in, struct info_req *r)
 {
 	struct ike_pl_delete d;
-	struct ike_pl_notify n;
 	unsigned int i;
 
 	for (i = 0; i < in->chain.n; i++) {
@@ -149,10 +193,8 @@ static void read_request(struct ike_sa *sa, const struct ike_in *in, struct info
 				r->delete_ike = true;
 			else if (d.proto == IKE_PROTO_ESP || d.proto == IKE_PROTO_AH)
 				delete_children(sa, &d, r);
-		} else if (p->type == IKE_PL_NOTIFY &&
-			   !ike_pl_notify_decode(p->body, p->len, &n) &&
-			   n.type == IKE_N_AUTHENTICATION_FAILED) {
-			r->auth_failed = true;
+		} else if (p->type == IKE_PL_NOTIFY) {
+			read_notify(sa, p, r);
 		}
 	}
 }

@@ -7,7 +7,8 @@
  *   ike_msg_io.c    message IDs, SK protection, requests (retransmission),
  *                   responses (cache), the received message (struct ike_in)
  *   ike_x_init.c    IKE_SA_INIT initiator       ike_x_init_r.c  its responder
- *   ike_natd.c      NAT detection               ike_cookie.c    COOKIEs
+ *   ike_natd.c      NAT detection, the peer's   ike_cookie.c    COOKIEs
+ *                   moves, NAT-T keepalives
  *   ike_x_auth.c    IKE_AUTH, both roles, the first Child SA
  *   ike_authn.c     AUTH by method (PSK)        ike_authn_pk.c  certificates,
  *   ike_creds.c     certificates, keys, CAs                     signatures
@@ -56,6 +57,9 @@ int ike_response_notify(struct ike_sa *sa, const struct ike_in *in, uint16_t typ
 /* A message straight to the wire (no SA, or fire and forget). */
 void ike_send_raw(struct ike_engine *e, const struct ike_endpoint *local,
 		  const struct ike_endpoint *remote, const uint8_t *msg, size_t len);
+/* A message of sa to the wire; notes the time (keepalives wait for a quiet interval). */
+void ike_sa_send(struct ike_sa *sa, const struct ike_endpoint *local,
+		 const struct ike_endpoint *remote, const uint8_t *msg, size_t len);
 /* A datagram for sa: window and cache checks, decryption, then the exchange. */
 void ike_sa_input(struct ike_sa *sa, const struct ike_endpoint *local,
 		  const struct ike_endpoint *remote, const uint8_t *msg, size_t len,
@@ -119,6 +123,15 @@ int ike_natd_build(struct ike_sa *sa, struct ike_builder *b);
 bool ike_natd_check(struct ike_sa *sa, const struct ike_in *in);
 /* Moves sa to the NAT-T port pair if a NAT was seen or encap = yes. */
 void ike_natd_float(struct ike_sa *sa);
+/*
+ * in (a request or response of sa's, authenticated) came from or to a new
+ * address or port: follows it when RFC 7296 2.23 says so, Child SAs too.
+ */
+void ike_natd_track(struct ike_sa *sa, const struct ike_in *in);
+/* When sa's next NAT-T keepalive is due; false if sa sends none. */
+bool ike_natd_keepalive_due(const struct ike_sa *sa, uint64_t *due);
+/* Sends sa's keepalive if due; when the next one is, into *next. */
+void ike_natd_keepalive(struct ike_sa *sa, uint64_t *next);
 
 /* ---- ike_cookie.c (RFC 7296 2.6) ---- */
 
@@ -221,10 +234,11 @@ int ike_child_install(struct ike_sa *sa, struct ike_child *c, const struct ike_n
 /* Removes c from the data plane, logs, frees the record. */
 void ike_child_remove(struct ike_sa *sa, struct ike_child *c);
 /*
- * The peer set c up but its answer is unacceptable to us: c leaves the data
- * plane (if it got in) and an INFORMATIONAL { D(ESP) } tells the peer.
+ * c is unusable (the peer's answer is unacceptable to us, or the peer lost
+ * its half): c leaves the data plane (if it got in), is DELETING from here
+ * on, and an INFORMATIONAL { D(ESP) } tells the peer.  why is logged.
  */
-void ike_child_reject(struct ike_sa *sa, struct ike_child *c);
+void ike_child_reject(struct ike_sa *sa, struct ike_child *c, const char *why);
 /* New outer addresses/ports for every child of sa (NAT mapping changed). */
 void ike_child_update_addrs(struct ike_sa *sa);
 

@@ -80,6 +80,12 @@ static void take_fds(struct xs_bpf *b)
 int xs_bpf_load(struct xs_bpf *b, unsigned int max_sas, unsigned int max_devices,
 		unsigned int tun_queues, char *err, size_t errlen)
 {
+	return xs_bpf_load_mode(b, max_sas, max_devices, tun_queues, XS_MODE_AFXDP, err, errlen);
+}
+
+int xs_bpf_load_mode(struct xs_bpf *b, unsigned int max_sas, unsigned int max_devices,
+		     unsigned int tun_queues, enum xs_mode mode, char *err, size_t errlen)
+{
 	int rc;
 
 	memset(b, 0, sizeof(*b));
@@ -93,6 +99,7 @@ int xs_bpf_load(struct xs_bpf *b, unsigned int max_sas, unsigned int max_devices
 	}
 	size_maps(b);
 	b->tun->rodata->xs_cfg_tun_queues = tun_queues;
+	b->up->rodata->xs_cfg_mode = mode;
 	rc = uplink_bpf__load(b->up);
 	if (rc) {
 		snprintf(err, errlen, "loading the uplink program failed: %s", strerror(-rc));
@@ -230,8 +237,49 @@ fail:
 	return rc;
 }
 
+int xs_bpf_attach_xfrm_ingress(struct xs_bpf *b, int ifindex, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, tc, .prog_fd = bpf_program__fd(b->tun->progs.xs_xfrm_ingress));
+	int rc;
+
+	rc = bpf_tc_hook_create(&hook);
+	if (rc == -EEXIST)
+		rc = 0;		/* someone else's clsact: share it */
+	else if (!rc)
+		b->xfrm_hook_created = true;
+	if (!rc)
+		rc = bpf_tc_attach(&hook, &tc);
+	if (rc) {
+		snprintf(err, errlen, "attaching TC ingress to the uplink failed: %s",
+			 strerror(-rc));
+		return rc;
+	}
+	b->xfrm_ifindex = ifindex;
+	b->xfrm_handle = tc.handle;
+	b->xfrm_priority = tc.priority;
+	return 0;
+}
+
+/* Our filter only; the clsact qdisc too when we created it. */
+static void detach_xfrm_ingress(struct xs_bpf *b)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = b->xfrm_ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, tc, .handle = b->xfrm_handle, .priority = b->xfrm_priority);
+
+	bpf_tc_detach(&hook, &tc);
+	if (b->xfrm_hook_created) {
+		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+		bpf_tc_hook_destroy(&hook);
+	}
+	b->xfrm_ifindex = 0;
+	b->xfrm_hook_created = false;
+}
+
 void xs_bpf_detach(struct xs_bpf *b)
 {
+	if (b->xfrm_ifindex)
+		detach_xfrm_ingress(b);
 	if (b->uplink_ifindex) {
 		LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = b->uplink_prog_fd);
 

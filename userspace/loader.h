@@ -33,11 +33,20 @@ struct xs_bpf {
 	int tun_ifindex, tunw_ifindex;
 	uint32_t tun_xdp_flags, tunw_xdp_flags;
 	bool tc_attached;
+	/* XFRM mode: TC ingress on the uplink (xs_xfrm_ingress) */
+	int xfrm_ifindex;
+	uint32_t xfrm_handle, xfrm_priority;
+	bool xfrm_hook_created;
 };
 
 /* tun_queues: queues of the tunnel veth (one per worker). */
 int xs_bpf_load(struct xs_bpf *b, unsigned int max_sas, unsigned int max_devices,
 		unsigned int tun_queues, char *err, size_t errlen);
+/* The same with the uplink program's mode (enum xs_mode) set. */
+int xs_bpf_load_mode(struct xs_bpf *b, unsigned int max_sas, unsigned int max_devices,
+		     unsigned int tun_queues, enum xs_mode mode, char *err, size_t errlen);
+/* XFRM mode: xs_xfrm_ingress at TC ingress on the uplink. */
+int xs_bpf_attach_xfrm_ingress(struct xs_bpf *b, int ifindex, char *err, size_t errlen);
 /* Pins every map under dir (created if needed; stale pins replaced). */
 int xs_bpf_pin(struct xs_bpf *b, const char *dir, char *err, size_t errlen);
 /* Native XDP where the driver has it, generic otherwise (with a warning). */

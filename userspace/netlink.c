@@ -116,13 +116,13 @@ const struct rtattr *nl_msg_attrs(const struct nlmsghdr *nh, size_t hdrlen, int 
 	return (const struct rtattr *)((const uint8_t *)NLMSG_DATA(nh) + NLMSG_ALIGN(hdrlen));
 }
 
-static int nl_open(void)
+static int nl_open(int proto)
 {
 	struct timeval tv = { .tv_sec = NL_RECV_TIMEOUT_S };
 	int one = 1;
 	int fd;
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, proto);
 	if (fd < 0)
 		return -errno;
 	/* Acks need not echo the whole request back; best effort. */
@@ -221,11 +221,16 @@ static int nl_recv_all(int fd, uint32_t seq, nl_reply_fn fn, void *arg)
 
 int nl_request(struct nl_msg *m, nl_reply_fn fn, void *arg)
 {
+	return nl_request_proto(NETLINK_ROUTE, m, fn, arg);
+}
+
+int nl_request_proto(int proto, struct nl_msg *m, nl_reply_fn fn, void *arg)
+{
 	int fd, ret;
 
 	if (m->overflow)
 		return -EMSGSIZE;
-	fd = nl_open();
+	fd = nl_open(proto);
 	if (fd < 0)
 		return fd;
 	ret = nl_send(fd, m);

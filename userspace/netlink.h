@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Minimal rtnetlink (NETLINK_ROUTE) plumbing for netdev.c: a fixed-size
+ * Minimal rtnetlink (NETLINK_ROUTE) plumbing for netdev.c (and NETLINK_XFRM
+ * for dp_xfrm.c): a fixed-size
  * request builder with attribute and nest helpers, and one call that sends
  * a request on a fresh socket and walks every reply until the kernel's ack
  * (NLMSG_ERROR) or the end of a dump (NLMSG_DONE).
@@ -54,6 +55,8 @@ void nl_nest_end(struct nl_msg *m, struct rtattr *nest);
  * 0, the first negative value from @fn, or -errno (from the ack or the
  * socket).  @fn may be NULL for requests answered by an ack alone. */
 int nl_request(struct nl_msg *m, nl_reply_fn fn, void *arg);
+/* The same on another netlink family (NETLINK_XFRM for xfrm_nl.h). */
+int nl_request_proto(int proto, struct nl_msg *m, nl_reply_fn fn, void *arg);
 
 /* Index the attributes in [@rta, @rta + @len) by type into tb[0..max];
  * later duplicates win, unknown types are skipped. */

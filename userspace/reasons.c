@@ -2,6 +2,8 @@
 /* The names of enum xs_reason: a stable interface (CLI, metrics, README). */
 #include "reasons.h"
 
+#include <string.h>
+
 const char *const xs_reason_names[XS_R_MAX] = {
 	[XS_R_PASS] = "pass",
 	[XS_R_IKE] = "ike",
@@ -21,3 +23,20 @@ const char *const xs_reason_names[XS_R_MAX] = {
 	[XS_R_ENCRYPTED] = "encrypted",
 	[XS_R_TX_FAILED] = "tx_failed",
 };
+
+const struct xs_sa_error xs_sa_errors[XS_N_SA_ERRORS] = {
+	{ XS_R_ESP_REPLAY, offsetof(struct xs_sa_stats, replay) },
+	{ XS_R_ESP_AUTH_FAILED, offsetof(struct xs_sa_stats, auth_failed) },
+	{ XS_R_ESP_BAD_TRAILER, offsetof(struct xs_sa_stats, bad_trailer) },
+	{ XS_R_MALFORMED, offsetof(struct xs_sa_stats, malformed) },
+	{ XS_R_MTU_EXCEEDED, offsetof(struct xs_sa_stats, mtu_exceeded) },
+	{ XS_R_TX_FAILED, offsetof(struct xs_sa_stats, tx_failed) },
+};
+
+uint64_t xs_sa_error_value(const struct xs_sa_stats *s, unsigned int i)
+{
+	uint64_t v;
+
+	memcpy(&v, (const char *)s + xs_sa_errors[i].offset, sizeof(v));
+	return v;
+}

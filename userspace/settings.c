@@ -5,9 +5,13 @@
  */
 #include "settings.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "conf.h"
 #include "log.h"
@@ -15,8 +19,27 @@
 
 static const char *const known_keys[] = {
 	"uplink", "lan", "instance", "workers", "max_sas", "max_devices",
-	"control_socket", "pin_path",
+	"control_socket", "pin_path", "metrics_listen", "dataplane",
 };
+
+static const char *const dataplane_names[] = {
+	[XDPSEC_DP_AFXDP] = "afxdp", [XDPSEC_DP_XFRM] = "xfrm", [XDPSEC_DP_AUTO] = "auto",
+};
+
+int settings_dataplane_parse(const char *s, enum xdpsec_dataplane *out)
+{
+	for (unsigned int i = 0; i < sizeof(dataplane_names) / sizeof(dataplane_names[0]); i++)
+		if (!strcmp(s, dataplane_names[i])) {
+			*out = (enum xdpsec_dataplane)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *settings_dataplane_name(enum xdpsec_dataplane dp)
+{
+	return dp <= XDPSEC_DP_AUTO ? dataplane_names[dp] : "?";
+}
 
 void xdpsec_settings_defaults(struct xdpsec_settings *s)
 {
@@ -50,6 +73,52 @@ int settings_socket_path(const char *instance, char *buf, size_t len)
 	int n = snprintf(buf, len, "%s/%s.sock", SETTINGS_SOCKET_DIR, instance);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static int parse_port(const char *s, uint16_t *port)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	v = strtoul(s, &end, 10);
+	if (*end || v < 1 || v > 65535)
+		return -EINVAL;
+	*port = htons((uint16_t)v);
+	return 0;
+}
+
+int settings_parse_listen(const char *s, struct sockaddr_storage *out)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)out;
+	struct sockaddr_in *sin = (struct sockaddr_in *)out;
+	char addr[SETTINGS_LISTEN_MAX];
+	const char *colon, *close;
+
+	memset(out, 0, sizeof(*out));
+	if (strlen(s) >= sizeof(addr))
+		return -EINVAL;
+	if (s[0] == '[') {
+		close = strchr(s, ']');
+		if (!close || close[1] != ':')
+			return -EINVAL;
+		snprintf(addr, sizeof(addr), "%.*s", (int)(close - s - 1), s + 1);
+		sin6->sin6_family = AF_INET6;
+		if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) != 1)
+			return -EINVAL;
+		return parse_port(close + 2, &sin6->sin6_port);
+	}
+	sin->sin_family = AF_INET;
+	colon = strrchr(s, ':');
+	if (!colon) {
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		return parse_port(s, &sin->sin_port);
+	}
+	snprintf(addr, sizeof(addr), "%.*s", (int)(colon - s), s);
+	if (inet_pton(AF_INET, addr, &sin->sin_addr) != 1)
+		return -EINVAL;
+	return parse_port(colon + 1, &sin->sin_port);
 }
 
 static void warn_unknown(const struct conf_section *sec)
@@ -109,6 +178,34 @@ static int get_path(const struct conf_section *sec, const char *key, char *out, 
 	return ret;
 }
 
+/* An address settings_parse_listen() takes. */
+static int get_listen(const struct conf_section *sec, const char *key, char *out, size_t len,
+		      char *err, size_t errlen)
+{
+	const struct conf_setting *s = conf_get(sec, key);
+	struct sockaddr_storage ss;
+	int ret = get_string(sec, key, out, len, err, errlen);
+
+	if (!ret && s && settings_parse_listen(s->value, &ss)) {
+		snprintf(err, errlen, "%s:%u: '%s' must be PORT, IPV4:PORT or [IPV6]:PORT "
+			 "(port 1-65535), not '%s'", s->file, s->line, key, s->value);
+		return -EINVAL;
+	}
+	return ret;
+}
+
+static int get_dataplane(const struct conf_section *sec, enum xdpsec_dataplane *out,
+			 char *err, size_t errlen)
+{
+	const struct conf_setting *s = conf_get(sec, "dataplane");
+
+	if (!s || !settings_dataplane_parse(s->value, out))
+		return 0;
+	snprintf(err, errlen, "%s:%u: 'dataplane' must be afxdp, xfrm or auto, not '%s'",
+		 s->file, s->line, s->value);
+	return -EINVAL;
+}
+
 static int check_names(const struct conf_section *sec, const struct xdpsec_settings *s,
 		       char *err, size_t errlen)
 {
@@ -144,6 +241,9 @@ static int read_section(const struct conf_section *sec, struct xdpsec_settings *
 	ret = ret ?: get_uint(sec, "max_devices", SETTINGS_MAX_DEVICES_LIMIT, &s->max_devices,
 			      err, errlen);
 	ret = ret ?: get_path(sec, "pin_path", s->pin_path, sizeof(s->pin_path), err, errlen);
+	ret = ret ?: get_listen(sec, "metrics_listen", s->metrics_listen,
+				sizeof(s->metrics_listen), err, errlen);
+	ret = ret ?: get_dataplane(sec, &s->dataplane, err, errlen);
 	ret = ret ?: check_names(sec, s, err, errlen);
 	if (ret)
 		return ret;

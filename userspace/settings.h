@@ -11,6 +11,8 @@
  *		max_devices = 1024
  *		control_socket = /run/xdpsec/gw1.sock
  *		pin_path = /sys/fs/bpf/xdpsec
+ *		metrics_listen = 127.0.0.1:9469
+ *		dataplane = afxdp	# afxdp (default) | xfrm | auto
  *	}
  *
  * Other sections (connections, secrets, authorities, pools) belong to the
@@ -28,6 +30,7 @@ enum {
 	SETTINGS_INSTANCE_MAX = 32,	/* characters, without the NUL */
 	SETTINGS_SOCKET_MAX = 108,	/* sizeof(sun_path) */
 	SETTINGS_PATH_MAX = 256,
+	SETTINGS_LISTEN_MAX = 64,	/* "[v6 address]:port" */
 	SETTINGS_MAX_SAS_LIMIT = 1 << 20,
 	SETTINGS_MAX_DEVICES_LIMIT = 1 << 16,
 };
@@ -35,6 +38,9 @@ enum {
 #define SETTINGS_DEFAULT_INSTANCE "default"
 #define SETTINGS_DEFAULT_PIN_PATH "/sys/fs/bpf/xdpsec"
 #define SETTINGS_SOCKET_DIR "/run/xdpsec"
+
+/* Who does ESP: AF_XDP workers, the kernel's XFRM, or XFRM if it can. */
+enum xdpsec_dataplane { XDPSEC_DP_AFXDP, XDPSEC_DP_XFRM, XDPSEC_DP_AUTO };
 
 struct xdpsec_settings {
 	char uplink[IF_NAMESIZE];	/* "" if not configured */
@@ -45,6 +51,9 @@ struct xdpsec_settings {
 	unsigned int max_devices;
 	char control_socket[SETTINGS_SOCKET_MAX];
 	char pin_path[SETTINGS_PATH_MAX];
+	/* Prometheus endpoint, "" = off (the default); settings_parse_listen(). */
+	char metrics_listen[SETTINGS_LISTEN_MAX];
+	enum xdpsec_dataplane dataplane;	/* XDPSEC_DP_AFXDP by default */
 };
 
 /* Defaults: instance "default", workers 1, max_sas 4096, max_devices 1024. */
@@ -58,9 +67,20 @@ void xdpsec_settings_defaults(struct xdpsec_settings *s);
  */
 int xdpsec_conf_load(const char *path, struct xdpsec_settings *out, char *err, size_t errlen);
 
+/* "afxdp", "xfrm", "auto"; -EINVAL for anything else. */
+int settings_dataplane_parse(const char *s, enum xdpsec_dataplane *out);
+const char *settings_dataplane_name(enum xdpsec_dataplane dp);
+
 /* Instance names: 1..32 of [A-Za-z0-9_.-], not starting with '.'. */
 bool settings_instance_valid(const char *name);
 /* "/run/xdpsec/NAME.sock"; -ENAMETOOLONG if it does not fit. */
 int settings_socket_path(const char *instance, char *buf, size_t len);
+
+/*
+ * A listening address: "PORT" (127.0.0.1), "IPV4:PORT" or "[IPV6]:PORT",
+ * port 1..65535, into *out (sockaddr_in or sockaddr_in6).  0 or -EINVAL.
+ */
+struct sockaddr_storage;
+int settings_parse_listen(const char *s, struct sockaddr_storage *out);
 
 #endif /* XDPSEC_SETTINGS_H */

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * strbuf: append-only text with doubling growth.  The terminating NUL is
- * always in place, so strbuf_str() is a plain pointer read.
+ * always in place, so strbuf_str() is a plain pointer read.  What a buffer
+ * leaves behind (an old allocation when it grows, a cut tail, the memory it
+ * frees) is wiped, so that a control reply may carry exported keys.
  */
 #include "strbuf.h"
 
@@ -9,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
 
 enum { STRBUF_MIN_CAP = 256 };
 
@@ -19,7 +23,8 @@ void strbuf_init(struct strbuf *sb)
 
 void strbuf_free(struct strbuf *sb)
 {
-	free(sb->buf);
+	if (sb->buf)
+		OPENSSL_clear_free(sb->buf, sb->cap);
 	strbuf_init(sb);
 }
 
@@ -34,6 +39,7 @@ void strbuf_reset(struct strbuf *sb)
 void strbuf_truncate(struct strbuf *sb, size_t len)
 {
 	if (len < sb->len) {
+		OPENSSL_cleanse(sb->buf + len, sb->len - len);
 		sb->len = len;
 		sb->buf[len] = '\0';
 	}
@@ -55,9 +61,13 @@ static int strbuf_reserve(struct strbuf *sb, size_t extra)
 	cap = sb->cap ? sb->cap : STRBUF_MIN_CAP;
 	while (cap < need)
 		cap *= 2;
-	p = realloc(sb->buf, cap);
+	p = malloc(cap);
 	if (!p)
 		goto out_of_memory;
+	if (sb->buf) {
+		memcpy(p, sb->buf, sb->len + 1);
+		OPENSSL_clear_free(sb->buf, sb->cap);
+	}
 	sb->buf = p;
 	sb->cap = cap;
 	return 0;

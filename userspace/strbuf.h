@@ -4,7 +4,8 @@
  * CLI's text and JSON output are built in one.  An allocation failure is
  * sticky: later appends are dropped and strbuf_error() reports -ENOMEM, so
  * a writer can check once at the end instead of after every append.
- * Growth reallocates: never put secrets in a strbuf.
+ * Whatever a strbuf leaves behind (the old buffer when it grows, a cut
+ * tail, the buffer it frees) is wiped: `export-keys` sends keys in one.
  */
 #ifndef XDPSEC_STRBUF_H
 #define XDPSEC_STRBUF_H

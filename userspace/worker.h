@@ -36,5 +36,7 @@ struct worker *worker_start(const struct worker_config *cfg, char *err, size_t e
 /* Stops the thread, removes the sockets from the XSKMAPs, frees the UMEM. */
 void worker_stop(struct worker *w);
 bool worker_zerocopy(const struct worker *w);
+/* Nanoseconds the thread has spent outside its idle poll (any thread may ask). */
+uint64_t worker_busy_ns(const struct worker *w);
 
 #endif /* XDPSEC_WORKER_H */

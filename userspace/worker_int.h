@@ -51,6 +51,10 @@ struct worker {
 	uint64_t free_frames[NUM_FRAMES];
 	unsigned int n_free;
 	uint16_t ip_id;
+	/* Time not spent asleep in poll, CLOCK_MONOTONIC_COARSE ns: written by
+	 * the worker once per loop, read by the metrics (worker_busy_ns). */
+	_Atomic uint64_t busy_ns;
+	uint64_t busy_mark;		/* worker only: when the busy span began */
 };
 
 static inline uint64_t worker_now_ns(void)
@@ -58,6 +62,14 @@ static inline uint64_t worker_now_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static inline uint64_t worker_coarse_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 

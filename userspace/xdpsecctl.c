@@ -14,6 +14,7 @@
 
 #include <openssl/crypto.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "ike_daemon.h"
 #include "control.h"
@@ -44,8 +45,8 @@ static void usage(FILE *f)
 		"  -j, --json           JSON output\n"
 		"  -h, --help           this help\n"
 		"      --version        print the version\n"
-		"\n%s%s", SETTINGS_SOCKET_DIR, SETTINGS_DEFAULT_INSTANCE, commands_usage,
-		ike_daemon_usage);
+		"\n%s%s%s", SETTINGS_SOCKET_DIR, SETTINGS_DEFAULT_INSTANCE, commands_usage,
+		ike_daemon_usage, cli_usage);
 }
 
 /* Returns -1 to exit 0 (help, version), 1 on a usage error, 0 to go on. */
@@ -149,6 +150,10 @@ int main(int argc, char **argv)
 	}
 	if (socket_path(&cli))
 		return 1;
+	if (!strcmp(argv[optind], "monitor"))
+		return cli_monitor(cli.path, argc - optind, argv + optind);
+	if (!strcmp(argv[optind], "export-keys"))
+		return cli_export_keys(cli.path, argc - optind, argv + optind);
 	args = forward_args(argc - optind, argv + optind, cli.json, &n);
 	if (!args)
 		return 1;

@@ -40,10 +40,13 @@
 #include "commands.h"
 #include "control.h"
 #include "dp_bpf.h"
+#include "dp_xfrm.h"
+#include "export_keys.h"
 #include "ike_config.h"
 #include "ike_daemon.h"
 #include "loader.h"
 #include "log.h"
+#include "metrics.h"
 #include "netdev.h"
 #include "sa_table.h"
 #include "settings.h"
@@ -69,7 +72,9 @@ struct daemon {
 	struct worker **workers;
 	unsigned int n_workers;
 	struct dataplane *dp;
+	bool xfrm;			/* the data plane chosen: kernel XFRM */
 	struct ike_daemon *ike;
+	struct metrics_server *metrics;	/* NULL: metrics_listen not set */
 	const char *config_path;
 	int ctl_fd, sig_fd;
 	char pin_dir[PATH_MAX];
@@ -90,6 +95,8 @@ static void usage(FILE *f)
 		"  --max-devices N     device capacity (default %d)\n"
 		"  --generic           attach the uplink program in generic (skb) mode\n"
 		"  --copy              AF_XDP copy mode even where zero-copy would work\n"
+		"  --dataplane MODE    afxdp (default), xfrm (kernel ESP) or auto (xfrm when\n"
+		"                      the kernel can do ESP)\n"
 		"  --check-config      parse the configuration, report, and exit\n"
 		"  -v, --verbose       debug logging\n",
 		XS_DEFAULT_MAX_SAS, XS_DEFAULT_MAX_DEVICES);
@@ -134,7 +141,8 @@ static int parse_args(struct daemon *d, int argc, char **argv, bool *check_only)
 		{ "lan", required_argument, NULL, 'l' }, { "instance", required_argument, NULL, 'i' },
 		{ "workers", required_argument, NULL, 'w' }, { "max-sas", required_argument, NULL, 's' },
 		{ "max-devices", required_argument, NULL, 'd' }, { "generic", no_argument, NULL, 'g' },
-		{ "copy", no_argument, NULL, 'C' }, { "check-config", no_argument, NULL, 'k' },
+		{ "copy", no_argument, NULL, 'C' },
+		{ "dataplane", required_argument, NULL, 'D' }, { "check-config", no_argument, NULL, 'k' },
 		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 },
 	};
@@ -182,6 +190,13 @@ static int parse_args(struct daemon *d, int argc, char **argv, bool *check_only)
 			break;
 		case 'C':
 			d->force_copy = true;
+			break;
+		case 'D':
+			if (settings_dataplane_parse(optarg, &d->set.dataplane)) {
+				fprintf(stderr, "xdpsecd: --dataplane must be afxdp, xfrm or auto, "
+					"not '%s'\n", optarg);
+				return -1;
+			}
 			break;
 		case 'k':
 			*check_only = true;
@@ -372,8 +387,8 @@ static int load_and_pin(struct daemon *d)
 {
 	char err[ERR_LEN];
 
-	if (xs_bpf_load(&d->bpf, d->set.max_sas, d->set.max_devices, d->n_workers, err,
-			sizeof(err)) ||
+	if (xs_bpf_load_mode(&d->bpf, d->set.max_sas, d->set.max_devices, d->n_workers,
+			     d->xfrm ? XS_MODE_XFRM : XS_MODE_AFXDP, err, sizeof(err)) ||
 	    (snprintf(d->pin_dir, sizeof(d->pin_dir), "%s/%s", d->set.pin_path, d->set.instance),
 	     xs_bpf_pin(&d->bpf, d->pin_dir, err, sizeof(err)))) {
 		xs_err("%s", err);
@@ -410,6 +425,41 @@ static int make_dataplane(struct daemon *d, const uint8_t mac[6], int mtu)
 	return d->dp ? 0 : -ENOMEM;
 }
 
+/* auto: XFRM when a dummy ESP state can be added (and is removed again). */
+static void choose_dataplane(struct daemon *d)
+{
+	bool aut = d->set.dataplane == XDPSEC_DP_AUTO;
+
+	d->xfrm = aut ? dp_xfrm_kernel_has_esp() : d->set.dataplane == XDPSEC_DP_XFRM;
+	xs_info("data plane: %s%s", d->xfrm ? "xfrm (kernel ESP; XDP classifies, TC checks)"
+					    : "afxdp (AF_XDP workers, userspace ESP)",
+		aut ? (d->xfrm ? ", auto: the kernel has ESP" : ", auto: the kernel has no ESP")
+		    : "");
+}
+
+/* XFRM mode: no tunnel veth, no workers; TC ingress checks decrypted traffic. */
+static int setup_xfrm(struct daemon *d)
+{
+	struct dp_xfrm_config cfg = {
+		.bpf = &d->bpf,
+		.uplink_ifindex = d->uplink_ifindex,
+		.offload = DP_XFRM_OFFLOAD_CRYPTO,
+	};
+	char err[ERR_LEN];
+
+	if (load_and_pin(d))
+		return -1;
+	d->dp = dp_xfrm_new(&cfg);
+	if (!d->dp)
+		return -ENOMEM;
+	if (xs_bpf_attach_xfrm_ingress(&d->bpf, d->uplink_ifindex, err, sizeof(err)) ||
+	    xs_bpf_attach_uplink(&d->bpf, d->uplink_ifindex, d->force_generic, err, sizeof(err))) {
+		xs_err("%s: %s", d->set.uplink, err);
+		return -1;
+	}
+	return 0;
+}
+
 static int start_ike(struct daemon *d)
 {
 	char err[ERR_LEN];
@@ -421,6 +471,33 @@ static int start_ike(struct daemon *d)
 		return 0;
 	xs_err("IKE: %s", err);
 	return -1;
+}
+
+static int render_metrics(void *arg, struct strbuf *out)
+{
+	struct daemon *d = arg;
+	struct metrics_source src = {
+		.dp = d->dp,
+		.ike = d->ike ? ike_daemon_engine(d->ike) : NULL,
+		.workers = d->workers,
+		.n_workers = d->n_workers,
+		.version = XDPSEC_VERSION,
+	};
+
+	return metrics_render(&src, out);
+}
+
+static int start_metrics(struct daemon *d)
+{
+	char err[ERR_LEN];
+
+	d->metrics = metrics_server_start(d->set.metrics_listen, err, sizeof(err));
+	if (!d->metrics) {
+		xs_err("%s", err);
+		return -1;
+	}
+	xs_info("metrics on http://%s/metrics", d->set.metrics_listen);
+	return 0;
 }
 
 static int setup(struct daemon *d)
@@ -440,9 +517,13 @@ static int setup(struct daemon *d)
 	mtu = netdev_get_mtu(d->uplink_ifindex);
 	if (mtu <= 0 || netdev_get_mac(d->uplink_ifindex, mac))
 		return -EIO;
-	if (ensure_bpffs() || choose_workers(d) || sa_table_init(&d->sas, d->set.max_sas) ||
-	    setup_tunnel(d, (unsigned int)mtu) || load_and_pin(d) || start_workers(d, mac) ||
-	    make_dataplane(d, mac, mtu) || attach_all(d))
+	if (ensure_bpffs())
+		return -1;
+	choose_dataplane(d);
+	if (d->xfrm ? setup_xfrm(d)
+		    : choose_workers(d) || sa_table_init(&d->sas, d->set.max_sas) ||
+			      setup_tunnel(d, (unsigned int)mtu) || load_and_pin(d) ||
+			      start_workers(d, mac) || make_dataplane(d, mac, mtu) || attach_all(d))
 		return -1;
 	if (d->config_path && start_ike(d))
 		return -1;
@@ -451,6 +532,8 @@ static int setup(struct daemon *d)
 		xs_err("control socket %s: %s", d->set.control_socket, strerror(-d->ctl_fd));
 		return -1;
 	}
+	if (d->set.metrics_listen[0] && start_metrics(d))
+		return -1;
 	xs_info("instance '%s' up: uplink %s (ifindex %d, MTU %d), tunnel %s, maps in %s, "
 		"control %s", d->set.instance, d->set.uplink, d->uplink_ifindex, mtu, d->tun,
 		d->pin_dir, d->set.control_socket);
@@ -459,6 +542,8 @@ static int setup(struct daemon *d)
 
 static void teardown(struct daemon *d)
 {
+	metrics_server_stop(d->metrics);	/* its thread waits on us: first */
+	d->metrics = NULL;
 	if (d->ctl_fd > 0) {
 		close(d->ctl_fd);
 		unlink(d->set.control_socket);
@@ -488,7 +573,14 @@ static int handle_request(void *arg, int argc, char **argv, struct strbuf *out)
 
 	if (d->ike && (rc = ike_daemon_command(d->ike, argc, argv, out)) != -ENOENT)
 		return rc;
-	if (argc >= 1 && !strcmp(argv[0], "status") && !(argc >= 2 && !strcmp(argv[1], "-j")))
+	if (argc >= 1 && !strcmp(argv[0], "export-keys"))
+		return export_keys_run(d->dp, d->ike ? ike_daemon_engine(d->ike) : NULL, argc,
+				       argv, out);
+	if (argc >= 1 && !strcmp(argv[0], "status") && !(argc >= 2 && !strcmp(argv[1], "-j")) &&
+	    d->xfrm)
+		strbuf_printf(out, "instance %s, uplink %s, dataplane xfrm (kernel ESP), maps %s\n",
+			      d->set.instance, d->set.uplink, d->pin_dir);
+	else if (argc >= 1 && !strcmp(argv[0], "status") && !(argc >= 2 && !strcmp(argv[1], "-j")))
 		strbuf_printf(out, "instance %s, uplink %s, tunnel %s, %u worker(s), maps %s\n",
 			      d->set.instance, d->set.uplink, d->tun, d->n_workers, d->pin_dir);
 	return commands_run(d->dp, argc, argv, out);
@@ -520,12 +612,14 @@ static void on_sighup(struct daemon *d)
 		xs_err("reload failed, the running configuration stays: %s", err);
 }
 
-enum { FD_CTL, FD_SIG, FD_IKE, MAX_FDS = FD_IKE + 8 };
+enum { FD_CTL, FD_SIG, FD_METRICS, FD_IKE, MAX_FDS = FD_IKE + 8 };
 
 static void run(struct daemon *d)
 {
 	struct pollfd fds[MAX_FDS] = { [FD_CTL] = { .fd = d->ctl_fd, .events = POLLIN },
-				       [FD_SIG] = { .fd = d->sig_fd, .events = POLLIN } };
+				       [FD_SIG] = { .fd = d->sig_fd, .events = POLLIN },
+				       [FD_METRICS] = { .fd = d->metrics ? metrics_server_fd(d->metrics)
+									 : -1, .events = POLLIN } };
 	unsigned int n_ike = d->ike ? ike_daemon_pollfds(d->ike, fds + FD_IKE, MAX_FDS - FD_IKE) : 0;
 	struct signalfd_siginfo si;
 	uint64_t last_refresh = 0;
@@ -545,10 +639,13 @@ static void run(struct daemon *d)
 		}
 		if (n > 0 && fds[FD_CTL].revents & POLLIN)
 			ctl_serve_one(d->ctl_fd, CTL_ROOT_ONLY, handle_request, d);
+		if (n > 0 && fds[FD_METRICS].revents & POLLIN)
+			metrics_server_serve(d->metrics, render_metrics, d);
 		if (d->ike)
 			ike_daemon_run(d->ike, fds + FD_IKE, n > 0 ? n_ike : 0);
 		if (now - last_refresh >= REFRESH_MS) {
-			dp_bpf_refresh_next_hops(d->dp);
+			if (!d->xfrm)
+				dp_bpf_refresh_next_hops(d->dp);
 			last_refresh = now;
 		}
 	}

@@ -517,6 +517,24 @@ static const struct xs_case with_socket[] = {
 	{ "ike with socket present", PASS(b_ike4500, IKE) },
 };
 
+/* XFRM mode (xs_cfg_mode): known-SA ESP goes to the kernel's ESP, unchanged. */
+static const struct xs_case xfrm_mode[] = {
+	{ "xfrm: esp-in-udp known spi -> kernel", PASS(b_esp_udp_known, ESP_IN), check_untouched },
+	{ "xfrm: esp known spi -> kernel", PASS(b_esp_known, ESP_IN), check_untouched },
+	{ "xfrm: esp ipv6 known spi -> kernel", PASS(b_esp6_known, ESP_IN) },
+	{ "xfrm: esp 802.1q tagged -> kernel", PASS(b_vlan_esp, ESP_IN) },
+	{ "xfrm: esp unknown spi", DROP(b_esp_unknown, ESP_UNKNOWN_SPI) },
+	{ "xfrm: esp-in-udp unknown spi", DROP(b_esp_udp_unknown, ESP_UNKNOWN_SPI) },
+	{ "xfrm: esp known spi, other daddr", DROP(b_esp_other_daddr, ESP_UNKNOWN_SPI) },
+	{ "xfrm: esp sa not valid", DROP(b_esp_invalid_sa, ESP_UNKNOWN_SPI) },
+	{ "xfrm: esp sa outbound", DROP(b_esp_out_sa, ESP_UNKNOWN_SPI) },
+	{ "xfrm: esp spi 0", DROP(b_esp_spi0, MALFORMED) },
+	{ "xfrm: ike udp/4500", PASS(b_ike4500, IKE) },
+	{ "xfrm: natt keepalive", DROP(b_keepalive, NATT_KEEPALIVE), check_keepalive, 1 },
+	{ "xfrm: ipv4 tcp", PASS(b_tcp, PASS) },
+	{ "xfrm: ipv4 fragment", PASS(b_frag_mf, PASS) },
+};
+
 /* ---- setup ------------------------------------------------------------- */
 
 static int sa_add(__u32 slot, __u32 spi, const char *daddr, __u8 dir, __u8 flags)
@@ -567,9 +585,35 @@ static int run_with_socket(const struct xs_env *env)
 	return failed;
 }
 
+static int sas_install(void);
+
+/* The third table, on a fresh object loaded with xs_cfg_mode = XFRM. */
+static int run_xfrm_mode(void)
+{
+	struct xs_prog progs[1];
+	struct xs_env env;
+	int failed = 1;
+
+	skel = uplink_bpf__open();
+	if (!skel)
+		return 1;
+	skel->rodata->xs_cfg_mode = XS_MODE_XFRM;
+	if (uplink_bpf__load(skel) || sas_install()) {
+		fprintf(stderr, "test_uplink: loading uplink.bpf.o in XFRM mode failed\n");
+		goto out;
+	}
+	progs[0] = (struct xs_prog){ "xs_uplink", bpf_program__fd(skel->progs.xs_uplink), true };
+	env = (struct xs_env){ .progs = progs, .reasons_fd = bpf_map__fd(skel->maps.xs_reasons) };
+	failed = xs_run_cases(&env, xfrm_mode, ARRAY_SIZE(xfrm_mode));
+out:
+	uplink_bpf__destroy(skel);
+	skel = NULL;
+	return failed;
+}
+
 int main(void)
 {
-	size_t total = ARRAY_SIZE(no_socket) + ARRAY_SIZE(with_socket);
+	size_t total = ARRAY_SIZE(no_socket) + ARRAY_SIZE(with_socket) + ARRAY_SIZE(xfrm_mode);
 	struct xs_prog progs[1];
 	struct xs_env env;
 	int failed = 1;
@@ -593,8 +637,11 @@ int main(void)
 	env = (struct xs_env){ .progs = progs, .reasons_fd = bpf_map__fd(skel->maps.xs_reasons) };
 	failed = xs_run_cases(&env, no_socket, ARRAY_SIZE(no_socket));
 	failed += run_with_socket(&env);
+	uplink_bpf__destroy(skel);
+	failed += run_xfrm_mode();
 	printf("test_uplink: %zu cases, %d failed\n", total, failed);
+	return failed ? 1 : 0;
 out:
 	uplink_bpf__destroy(skel);
-	return failed ? 1 : 0;
+	return 1;
 }

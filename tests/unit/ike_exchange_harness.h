@@ -9,7 +9,9 @@
  * The transport is a queue: an engine's send() appends, pump() delivers in
  * order, through a filter the test may set (drop, duplicate, corrupt,
  * inspect) and, when on, a NAT that rewrites dev's address and maps port
- * p to p + 10000.  The clock is the test's: advance() ticks both engines.
+ * p to p + 10000.  NAT-T keepalives are only counted (the daemon, not the
+ * engine, would receive them).  The clock is the test's: advance() ticks
+ * both engines.
  * A spy data plane forwards to dp_fake and keeps a copy of every SA added,
  * keys included, so the two sides' SAs can be compared.
  */
@@ -166,6 +168,8 @@ struct peer {
 	struct ike_endpoint addr;	/* port 0: any */
 	struct net *net;
 	int idx;
+	unsigned int keepalives;	/* sent */
+	struct ike_endpoint ka_from, ka_to;	/* of the last one */
 };
 
 struct net {
@@ -320,7 +324,18 @@ static inline struct ike_cfg *cfg_from(const char *text)
 	return cfg;
 }
 
-static const struct ike_engine_ops net_ops = { .send = net_send };
+static inline int net_keepalive(void *ctx, const struct ike_endpoint *local,
+				const struct ike_endpoint *remote)
+{
+	struct peer *peer = ctx;
+
+	peer->keepalives++;
+	peer->ka_from = *local;
+	peer->ka_to = *remote;
+	return 0;
+}
+
+static const struct ike_engine_ops net_ops = { .send = net_send, .send_keepalive = net_keepalive };
 
 static inline void peer_init(struct net *net, int idx, const char *addr, const char *conf)
 {
