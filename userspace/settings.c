@@ -14,12 +14,13 @@
 #include <sys/socket.h>
 
 #include "conf.h"
+#include "ike_config.h"
 #include "log.h"
 #include "xdpsec_maps.h"
 
 static const char *const known_keys[] = {
 	"uplink", "lan", "instance", "workers", "max_sas", "max_devices",
-	"control_socket", "pin_path", "metrics_listen", "dataplane",
+	"control_socket", "pin_path", "metrics_listen", "dataplane", "ike_keepalive",
 };
 
 static const char *const dataplane_names[] = {
@@ -50,6 +51,7 @@ void xdpsec_settings_defaults(struct xdpsec_settings *s)
 	s->max_devices = XS_DEFAULT_MAX_DEVICES;
 	settings_socket_path(s->instance, s->control_socket, sizeof(s->control_socket));
 	snprintf(s->pin_path, sizeof(s->pin_path), "%s", SETTINGS_DEFAULT_PIN_PATH);
+	s->ike_keepalive = SETTINGS_DEFAULT_KEEPALIVE;
 }
 
 bool settings_instance_valid(const char *name)
@@ -155,6 +157,24 @@ static int get_uint(const struct conf_section *sec, const char *key, unsigned lo
 	return 0;
 }
 
+/* A time ("20", "20s", "1m") in seconds, 0 allowed. */
+static int get_seconds(const struct conf_section *sec, const char *key, uint64_t max,
+		       unsigned int *out, char *err, size_t errlen)
+{
+	const struct conf_setting *st = conf_get(sec, key);
+	uint64_t v;
+
+	if (!st)
+		return 0;
+	if (ike_cfg_parse_time(st->value, &v) || v > max) {
+		snprintf(err, errlen, "%s:%u: '%s' must be a time up to %llus: 20, 20s or 1m",
+			 st->file, st->line, key, (unsigned long long)max);
+		return -EINVAL;
+	}
+	*out = (unsigned int)v;
+	return 0;
+}
+
 static int get_string(const struct conf_section *sec, const char *key, char *out, size_t len,
 		      char *err, size_t errlen)
 {
@@ -244,6 +264,8 @@ static int read_section(const struct conf_section *sec, struct xdpsec_settings *
 	ret = ret ?: get_listen(sec, "metrics_listen", s->metrics_listen,
 				sizeof(s->metrics_listen), err, errlen);
 	ret = ret ?: get_dataplane(sec, &s->dataplane, err, errlen);
+	ret = ret ?: get_seconds(sec, "ike_keepalive", SETTINGS_MAX_KEEPALIVE, &s->ike_keepalive,
+				 err, errlen);
 	ret = ret ?: check_names(sec, s, err, errlen);
 	if (ret)
 		return ret;

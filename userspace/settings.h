@@ -13,6 +13,7 @@
  *		pin_path = /sys/fs/bpf/xdpsec
  *		metrics_listen = 127.0.0.1:9469
  *		dataplane = afxdp	# afxdp (default) | xfrm | auto
+ *		ike_keepalive = 20s	# NAT-T keepalives when behind a NAT; 0: none
  *	}
  *
  * Other sections (connections, secrets, authorities, pools) belong to the
@@ -33,6 +34,8 @@ enum {
 	SETTINGS_LISTEN_MAX = 64,	/* "[v6 address]:port" */
 	SETTINGS_MAX_SAS_LIMIT = 1 << 20,
 	SETTINGS_MAX_DEVICES_LIMIT = 1 << 16,
+	SETTINGS_DEFAULT_KEEPALIVE = 20,	/* seconds, strongSwan's default */
+	SETTINGS_MAX_KEEPALIVE = 3600,
 };
 
 #define SETTINGS_DEFAULT_INSTANCE "default"
@@ -54,6 +57,7 @@ struct xdpsec_settings {
 	/* Prometheus endpoint, "" = off (the default); settings_parse_listen(). */
 	char metrics_listen[SETTINGS_LISTEN_MAX];
 	enum xdpsec_dataplane dataplane;	/* XDPSEC_DP_AFXDP by default */
+	unsigned int ike_keepalive;	/* seconds between NAT-T keepalives; 0: none */
 };
 
 /* Defaults: instance "default", workers 1, max_sas 4096, max_devices 1024. */

@@ -467,6 +467,8 @@ static int start_ike(struct daemon *d)
 
 	d->ike = ike_daemon_new(d->config_path, d->dp, IKE_PORT, IKE_NATT_PORT, &none, err,
 				sizeof(err));
+	if (d->ike)
+		ike_daemon_set_keepalive(d->ike, d->set.ike_keepalive * 1000u);
 	if (d->ike || none)
 		return 0;
 	xs_err("IKE: %s", err);

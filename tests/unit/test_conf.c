@@ -353,6 +353,7 @@ static void test_settings_full(void **state)
 			  "  max_sas = 8192\n"
 			  "  max_devices = 64\n"
 			  "  pin_path = /sys/fs/bpf/other\n"
+			  "  ike_keepalive = 1m\n"
 			  "}\n"
 			  "secrets { ike { secret = \"psk\" } }\n");
 	assert_int_equal(xdpsec_conf_load(path, &s, err, sizeof(err)), 0);
@@ -365,6 +366,7 @@ static void test_settings_full(void **state)
 	/* The socket follows the instance. */
 	assert_string_equal(s.control_socket, "/run/xdpsec/gw1.sock");
 	assert_string_equal(s.pin_path, "/sys/fs/bpf/other");
+	assert_int_equal(s.ike_keepalive, 60);
 	remove_temp(path);
 
 	path = write_temp("xdpsec {\n instance = gw2\n control_socket = /tmp/x.sock\n}\n");
@@ -446,6 +448,10 @@ static void test_settings_bad_values(void **state)
 			      "2: 'pin_path' must be an absolute path");
 	expect_settings_error("xdpsec {\n  control_socket = x.sock\n}\n",
 			      "2: 'control_socket' must be an absolute path");
+	expect_settings_error("xdpsec {\n  ike_keepalive = often\n}\n",
+			      "2: 'ike_keepalive' must be a time up to 3600s: 20, 20s or 1m");
+	expect_settings_error("xdpsec {\n  ike_keepalive = 2h\n}\n",
+			      "2: 'ike_keepalive' must be a time up to 3600s: 20, 20s or 1m");
 	expect_settings_error("xdpsec {\n  workers = 2\n", "3: expected '}' before end of file "
 			      "(section 'xdpsec' opened on line 1)");
 }
