@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
+#include <linux/udp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -385,6 +386,17 @@ void ike_daemon_free(struct ike_daemon *d)
 	ike_cfg_free(d->cfg);
 	free(d->path);
 	free(d);
+}
+
+int ike_daemon_espinudp(struct ike_daemon *d)
+{
+	int type = UDP_ENCAP_ESPINUDP;
+
+	for (int i = 0; i < N_SOCKS; i++)
+		if (d->socks[i].fd >= 0 && d->socks[i].port == d->natt_port &&
+		    setsockopt(d->socks[i].fd, IPPROTO_UDP, UDP_ENCAP, &type, sizeof(type)))
+			return -errno;
+	return 0;
 }
 
 unsigned int ike_daemon_pollfds(const struct ike_daemon *d, struct pollfd *fds, unsigned int max)

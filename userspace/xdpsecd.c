@@ -469,6 +469,11 @@ static int start_ike(struct daemon *d)
 				sizeof(err));
 	if (d->ike)
 		ike_daemon_set_keepalive(d->ike, d->set.ike_keepalive * 1000u);
+	/* The kernel decrypts ESP in UDP only on a socket that asks for it. */
+	if (d->ike && d->xfrm && ike_daemon_espinudp(d->ike)) {
+		xs_err("IKE: cannot enable ESP-in-UDP decapsulation on port %u", IKE_NATT_PORT);
+		return -1;
+	}
 	if (d->ike || none)
 		return 0;
 	xs_err("IKE: %s", err);

@@ -87,13 +87,12 @@ static int put_crypto(struct nl_msg *m, const struct esp_sa_params *c)
 	return -EINVAL;
 }
 
-static int put_replay(struct nl_msg *m, const struct dp_sa *sa, const struct xfrm_nl_sa_opts *o)
+static int put_replay(struct nl_msg *m, const struct xfrm_nl_sa_opts *o)
 {
 	uint8_t buf[sizeof(struct xfrm_replay_state_esn) + XFRM_NL_REPLAY_MAX / BITS_PER_BYTE];
 	struct xfrm_replay_state_esn *rs = (struct xfrm_replay_state_esn *)buf;
 	uint32_t words = o->replay_window / 32;
 
-	(void)sa;
 	if (o->replay_window % 32 || o->replay_window > XFRM_NL_REPLAY_MAX)
 		return -EINVAL;
 	memset(buf, 0, sizeof(buf));
@@ -157,7 +156,7 @@ int xfrm_nl_sa(struct nl_msg *m, uint16_t type, const struct dp_sa *sa,
 		    sizeof(u));
 	rc = put_crypto(m, &sa->crypto);
 	if (!rc)
-		rc = put_replay(m, sa, o);
+		rc = put_replay(m, o);
 	if (rc)
 		return rc;
 	if (sa->sport && sa->dport)
