@@ -44,7 +44,8 @@ FUZZ_TIME ?= 20
 
 BINS      := $(BUILD)/xdpsecd $(BUILD)/xdpsecctl
 
-.PHONY: deps-quiet all check unit fuzz bpf-tests integration demo bench deps clean install
+.PHONY: deps-quiet all check unit fuzz bpf-tests integration demo bench deps clean install \
+	uninstall
 .DELETE_ON_ERROR:
 
 all: $(BINS)
@@ -146,9 +147,33 @@ deps:
 deps-quiet:
 	@bash tools/install-deps.sh --if-missing
 
+# make install [PREFIX=/usr] [DESTDIR=staging]: binaries, man pages, the
+# systemd unit (ExecStart pointing at SBINDIR), the example configuration and
+# the map-layout document.  /etc is left to the operator.
+SBINDIR   ?= $(PREFIX)/sbin
+MANDIR    ?= $(PREFIX)/share/man
+DOCDIR    ?= $(PREFIX)/share/doc/xdpsec
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+INSTALLED := $(SBINDIR)/xdpsecd $(SBINDIR)/xdpsecctl $(MANDIR)/man8/xdpsecd.8 \
+	     $(MANDIR)/man8/xdpsecctl.8 $(MANDIR)/man5/xdpsec.conf.5 $(UNITDIR)/xdpsecd.service \
+	     $(DOCDIR)/examples/xdpsec.conf $(DOCDIR)/maps.md
+
 install: all
-	install -D -m 0755 $(BUILD)/xdpsecd $(DESTDIR)$(PREFIX)/sbin/xdpsecd
-	install -D -m 0755 $(BUILD)/xdpsecctl $(DESTDIR)$(PREFIX)/sbin/xdpsecctl
+	install -D -m 0755 $(BUILD)/xdpsecd $(DESTDIR)$(SBINDIR)/xdpsecd
+	install -D -m 0755 $(BUILD)/xdpsecctl $(DESTDIR)$(SBINDIR)/xdpsecctl
+	install -D -m 0644 tools/man/xdpsecd.8 $(DESTDIR)$(MANDIR)/man8/xdpsecd.8
+	install -D -m 0644 tools/man/xdpsecctl.8 $(DESTDIR)$(MANDIR)/man8/xdpsecctl.8
+	install -D -m 0644 tools/man/xdpsec.conf.5 $(DESTDIR)$(MANDIR)/man5/xdpsec.conf.5
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' tools/systemd/xdpsecd.service.in \
+		> $(DESTDIR)$(UNITDIR)/xdpsecd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/xdpsecd.service
+	install -D -m 0644 tools/examples/xdpsec.conf $(DESTDIR)$(DOCDIR)/examples/xdpsec.conf
+	install -D -m 0644 tools/doc/maps.md $(DESTDIR)$(DOCDIR)/maps.md
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf $(BUILD)

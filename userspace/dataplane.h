@@ -76,6 +76,14 @@ struct dataplane_ops {
 	/* Routes destinations matching sel into the outbound SA at out_slot. */
 	int (*add_policy)(struct dataplane *dp, const struct xs_selector *sel, uint32_t out_slot);
 	int (*del_policy)(struct dataplane *dp, const struct xs_selector *sel);
+	/*
+	 * Points the existing policy for sel at the outbound SA at out_slot in
+	 * one step, so that no packet finds the selector without a policy (a
+	 * Child SA rekey moves its traffic to the new SA).  -ENOENT if there
+	 * is no such policy.  May be NULL: callers then delete and add.
+	 */
+	int (*replace_policy)(struct dataplane *dp, const struct xs_selector *sel,
+			      uint32_t out_slot);
 	/* Replaces a device's ACL; n == 0 with enforce false removes it. */
 	int (*set_acl)(struct dataplane *dp, const char *device, const struct xs_selector *rules,
 		       unsigned int n, bool enforce);

@@ -374,6 +374,25 @@ static int add_policy(struct dataplane *dp, const struct xs_selector *sel, uint3
 				    sel->prefixlen, d->cfg.tun_ifindex, route_source(sa, sel->family));
 }
 
+/* BPF_EXIST: the LPM trie swaps the entry under RCU, never absent. */
+static int replace_policy(struct dataplane *dp, const struct xs_selector *sel, uint32_t out_slot)
+{
+	struct dp_bpf *d = to_bpf(dp);
+	struct xs_sa *sa = sa_table_get(d->cfg.sas, out_slot);
+	struct xs_policy_key k;
+	struct xs_policy v;
+
+	if (!sa || sa->info.dir != XS_DIR_OUT)
+		return -EINVAL;
+	policy_key(sel, &k);
+	v.sa_slot = out_slot;
+	v.device = sa->device;
+	if (bpf_map_update_elem(d->cfg.bpf->fd_policy, &k, &v, BPF_EXIST))
+		return -errno;
+	return netdev_route_replace(sel->family == XS_AF_INET ? AF_INET : AF_INET6, sel->addr,
+				    sel->prefixlen, d->cfg.tun_ifindex, route_source(sa, sel->family));
+}
+
 static int del_policy(struct dataplane *dp, const struct xs_selector *sel)
 {
 	struct dp_bpf *d = to_bpf(dp);
@@ -502,6 +521,7 @@ static const struct dataplane_ops dp_bpf_ops = {
 	.update_sa_addrs = update_sa_addrs,
 	.add_policy = add_policy,
 	.del_policy = del_policy,
+	.replace_policy = replace_policy,
 	.set_acl = set_acl,
 	.find_sa = find_sa,
 	.list_sas = list_sas,

@@ -202,6 +202,21 @@ static int fake_add_policy(struct dataplane *dp, const struct xs_selector *sel, 
 	return 0;
 }
 
+static int fake_replace_policy(struct dataplane *dp, const struct xs_selector *sel,
+			       uint32_t out_slot)
+{
+	struct dp_fake *f = to_fake(dp);
+	struct fake_sa *s = fake_sa_get(f, out_slot);
+	int i = fake_policy_find(f, sel);
+
+	if (!s || s->sa.dir != XS_DIR_OUT)
+		return -EINVAL;
+	if (i < 0)
+		return i;
+	f->policies[i].slot = out_slot;
+	return 0;
+}
+
 static int fake_del_policy(struct dataplane *dp, const struct xs_selector *sel)
 {
 	struct dp_fake *f = to_fake(dp);
@@ -348,6 +363,7 @@ static const struct dataplane_ops fake_ops = {
 	.update_sa_addrs = fake_update_sa_addrs,
 	.add_policy = fake_add_policy,
 	.del_policy = fake_del_policy,
+	.replace_policy = fake_replace_policy,
 	.set_acl = fake_set_acl,
 	.find_sa = fake_find_sa,
 	.list_sas = fake_list_sas,

@@ -70,6 +70,7 @@ struct dp_xfrm {
 	struct xpol *pols;
 	unsigned int n_pols;
 	struct device *devices;
+	struct xs_counter retired_out;	/* deleted outbound SAs' last counts */
 	bool offload_refusal_logged;
 };
 
@@ -366,6 +367,38 @@ static void sa_kernel_del(const struct dp_sa *sa)
 	xfrm_send(&m);
 }
 
+/* Anything but the SA itself (there is nothing else) is skipped. */
+static int getsa_reply(const struct nlmsghdr *nh, void *arg)
+{
+	xfrm_nl_parse_sa(nh, arg);
+	return 0;
+}
+
+static int sa_kernel_get(const struct dp_sa *sa, struct xfrm_nl_sa_state *st)
+{
+	struct nl_msg m;
+
+	memset(st, 0, sizeof(*st));
+	xfrm_nl_sa_id(&m, XFRM_MSG_GETSA, &sa->dst, sa->spi);
+	return nl_request_proto(NETLINK_XFRM, &m, getsa_reply, st);
+}
+
+/* `encrypted` sums the outbound SAs' kernel counters: keep what one had
+ * when it goes, or the counter would fall at every rekey. */
+static void out_counters_retire(struct dp_xfrm *d, const struct dp_sa *sa)
+{
+	struct xfrm_nl_sa_state *st;
+
+	if (sa->dir != XS_DIR_OUT)
+		return;
+	st = calloc(1, sizeof(*st));
+	if (st && !sa_kernel_get(sa, st)) {
+		d->retired_out.packets += st->packets;
+		d->retired_out.bytes += st->bytes;
+	}
+	free(st);
+}
+
 static int find_sa(struct dataplane *dp, uint32_t spi, enum xs_sa_dir dir,
 		   const struct dp_addr *dst)
 {
@@ -464,25 +497,10 @@ static int del_sa(struct dataplane *dp, uint32_t slot)
 	unpublish(d, slot);
 	if (x->sa.dir == XS_DIR_IN)
 		in_pairs(d, &x->sa, false);
+	out_counters_retire(d, &x->sa);
 	sa_kernel_del(&x->sa);
 	slot_wipe(d, slot);
 	return 0;
-}
-
-/* Anything but the SA itself (there is nothing else) is skipped. */
-static int getsa_reply(const struct nlmsghdr *nh, void *arg)
-{
-	xfrm_nl_parse_sa(nh, arg);
-	return 0;
-}
-
-static int sa_kernel_get(const struct dp_sa *sa, struct xfrm_nl_sa_state *st)
-{
-	struct nl_msg m;
-
-	memset(st, 0, sizeof(*st));
-	xfrm_nl_sa_id(&m, XFRM_MSG_GETSA, &sa->dst, sa->spi);
-	return nl_request_proto(NETLINK_XFRM, &m, getsa_reply, st);
 }
 
 static void out_policies_refresh(struct dp_xfrm *d, uint32_t slot)
@@ -537,6 +555,10 @@ static int update_sa_addrs(struct dataplane *dp, uint32_t slot, const struct dp_
 		if (rs && st->have_replay) {
 			memcpy(rs, &st->replay, sizeof(*rs));
 			memcpy(rs->bmp, st->bitmap, sizeof(st->bitmap));
+		}
+		if (old.dir == XS_DIR_OUT) {
+			d->retired_out.packets += st->packets;
+			d->retired_out.bytes += st->bytes;
 		}
 		sa_kernel_del(&old);
 		rc = sa_send(d, XFRM_MSG_NEWSA, slot, rs && st->have_replay ? rs : NULL);
@@ -641,6 +663,41 @@ static int del_policy(struct dataplane *dp, const struct xs_selector *sel)
 	netdev_route_delete(sel->family == XS_AF_INET ? AF_INET : AF_INET6, sel->addr,
 			    sel->prefixlen, d->cfg.uplink_ifindex);
 	return 0;
+}
+
+/*
+ * UPDPOLICY re-points each out policy of sel at the new SA's reqid in
+ * place (a rekey keeps the selectors); the kernel never lacks one.
+ */
+static int replace_policy(struct dataplane *dp, const struct xs_selector *sel, uint32_t out_slot)
+{
+	struct dp_xfrm *d = to_x(dp);
+	bool found = false;
+	struct nl_msg m;
+	int rc = 0;
+
+	if (!slot_ok(d, out_slot) || d->sas[out_slot].sa.dir != XS_DIR_OUT)
+		return -EINVAL;
+	for (unsigned int i = 0; i < d->n_pols && !rc; i++) {
+		struct xpol *x = &d->pols[i];
+
+		if (!x->used || x->p.dir != XFRM_POLICY_OUT || !sel_equal(&x->key, sel))
+			continue;
+		found = true;
+		x->p.tmpl_src = d->sas[out_slot].sa.src;
+		x->p.tmpl_dst = d->sas[out_slot].sa.dst;
+		x->p.reqid = out_slot + 1;
+		rc = xfrm_nl_policy(&m, XFRM_MSG_UPDPOLICY, &x->p);
+		if (!rc)
+			rc = xfrm_send(&m);
+	}
+	if (!found)
+		return -ENOENT;
+	if (!rc)
+		rc = netdev_route_replace(sel->family == XS_AF_INET ? AF_INET : AF_INET6,
+					  sel->addr, sel->prefixlen, d->cfg.uplink_ifindex,
+					  route_source(&d->sas[out_slot].sa, sel->family));
+	return rc;
 }
 
 static int set_acl(struct dataplane *dp, const char *device, const struct xs_selector *rules,
@@ -762,6 +819,8 @@ static int read_reasons(struct dataplane *dp, struct xs_counter out[XS_R_MAX])
 			return rc;
 	}
 	xfrm_stat_read(out);
+	out[XS_R_ENCRYPTED].packets += d->retired_out.packets;
+	out[XS_R_ENCRYPTED].bytes += d->retired_out.bytes;
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
@@ -799,6 +858,7 @@ static const struct dataplane_ops dp_xfrm_ops = {
 	.update_sa_addrs = update_sa_addrs,
 	.add_policy = add_policy,
 	.del_policy = del_policy,
+	.replace_policy = replace_policy,
 	.set_acl = set_acl,
 	.find_sa = find_sa,
 	.list_sas = list_sas,

@@ -117,7 +117,8 @@ struct esp_sa {
 	struct esp_dir out;
 	struct esp_dir in;
 	uint64_t next_tx_seq;		/* under out.lock; 0 once 2^64 - 1 was sent */
-	uint8_t cbc_ivs[ESP_CBC_IV_POOL];	/* under out.lock: random IVs not yet used */
+	uint8_t *cbc_ivs;		/* ESP_CBC_IV_POOL bytes, outbound CBC only: under
+					 * out.lock, random IVs not yet used */
 	size_t cbc_ivs_used;
 	struct replay_window replay;	/* under in.lock */
 	/* The keys as given, for esp_sa_export_keys() only (the contexts
@@ -312,14 +313,17 @@ struct esp_sa *esp_sa_new(const struct esp_sa_params *p, char *err, size_t errle
 	sa->keys = *p;
 	sa->info = alg_info(p->alg);
 	sa->next_tx_seq = 1;
-	sa->cbc_ivs_used = sizeof(sa->cbc_ivs);
+	sa->cbc_ivs_used = ESP_CBC_IV_POOL;
 	replay_init(&sa->replay);
 	if (sa->info->aead)
 		memcpy(sa->salt, p->key + p->key_len - ESP_SALT_LEN, ESP_SALT_LEN);
 
 	/* An SA is used one way; the other way's contexts would only cost
 	 * memory (a GCM context is over a kilobyte). */
-	if ((p->direction != ESP_DIR_INBOUND && dir_init(&sa->out, p, sa->info, 1)) ||
+	if (!sa->info->aead && p->direction != ESP_DIR_INBOUND)
+		sa->cbc_ivs = malloc(ESP_CBC_IV_POOL);
+	if ((!sa->info->aead && p->direction != ESP_DIR_INBOUND && !sa->cbc_ivs) ||
+	    (p->direction != ESP_DIR_INBOUND && dir_init(&sa->out, p, sa->info, 1)) ||
 	    (p->direction != ESP_DIR_OUTBOUND && dir_init(&sa->in, p, sa->info, 0))) {
 		snprintf(err, errlen, "OpenSSL could not set up %s", sa->info->name);
 		esp_sa_free(sa);
@@ -334,6 +338,8 @@ void esp_sa_free(struct esp_sa *sa)
 		return;
 	dir_free(&sa->out);
 	dir_free(&sa->in);
+	if (sa->cbc_ivs)
+		OPENSSL_clear_free(sa->cbc_ivs, ESP_CBC_IV_POOL);
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);
 }
@@ -499,8 +505,8 @@ static bool cbc_crypt(EVP_CIPHER_CTX *ctx, const uint8_t *iv, uint8_t *text, siz
  */
 static bool take_cbc_iv(struct esp_sa *sa, uint8_t *iv)
 {
-	if (sa->cbc_ivs_used == sizeof(sa->cbc_ivs)) {
-		if (RAND_bytes(sa->cbc_ivs, sizeof(sa->cbc_ivs)) != 1)
+	if (sa->cbc_ivs_used == ESP_CBC_IV_POOL) {
+		if (RAND_bytes(sa->cbc_ivs, ESP_CBC_IV_POOL) != 1)
 			return false;
 		sa->cbc_ivs_used = 0;
 	}

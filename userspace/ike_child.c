@@ -125,27 +125,54 @@ static struct ike_child *policy_owner(struct ike_engine *e, const struct xs_sele
 	return NULL;
 }
 
-static int add_policy(struct ike_sa *sa, struct ike_child *c, const struct xs_selector *sel)
+/* In one step where the data plane can: no packet finds the selector without a policy. */
+static int replace_policy(struct dataplane *dp, const struct xs_selector *sel, uint32_t slot)
 {
+	if (dp->ops->replace_policy)
+		return dp->ops->replace_policy(dp, sel, slot);
+	dp->ops->del_policy(dp, sel);
+	return dp->ops->add_policy(dp, sel, slot);
+}
+
+/* Routes c->policy[i] into c's outbound SA, taking it over from another child of ours. */
+static int claim(struct ike_sa *sa, struct ike_child *c, unsigned int i)
+{
+	const struct xs_selector *sel = &c->policy[i];
 	struct dataplane *dp = sa->e->dp;
 	struct ike_child *old;
-	unsigned int i;
+	unsigned int j;
 	int ret;
 
 	ret = dp->ops->add_policy(dp, sel, (uint32_t)c->slot_out);
 	if (ret == -EEXIST) {
-		old = policy_owner(sa->e, sel, &i);
+		old = policy_owner(sa->e, sel, &j);
 		if (!old)
 			return ret;	/* not ours (a manual SA): leave it */
-		old->policy_owned[i] = false;
-		dp->ops->del_policy(dp, sel);
-		ret = dp->ops->add_policy(dp, sel, (uint32_t)c->slot_out);
+		ret = replace_policy(dp, sel, (uint32_t)c->slot_out);
+		if (!ret)
+			old->policy_owned[j] = false;
 	}
-	if (ret)
-		return ret;
-	c->policy[c->n_policy] = *sel;
-	c->policy_owned[c->n_policy++] = true;
-	return 0;
+	if (!ret)
+		c->policy_owned[i] = true;
+	return ret;
+}
+
+void ike_child_claim_policies(struct ike_sa *sa, struct ike_child *c)
+{
+	unsigned int i;
+	int ret;
+
+	if (c->slot_out < 0)
+		return;
+	c->out_pending = false;
+	for (i = 0; i < c->n_policy; i++) {
+		if (c->policy_owned[i])
+			continue;
+		ret = claim(sa, c, i);
+		if (ret)
+			xs_warn("CHILD_SA %s{%u}: cannot route a selector into it: %s", c->name,
+				c->uid, strerror(-ret));
+	}
 }
 
 static int add_both(struct ike_sa *sa, struct ike_child *c, struct dp_sa *in, struct dp_sa *out)
@@ -163,7 +190,16 @@ static int add_both(struct ike_sa *sa, struct ike_child *c, struct dp_sa *in, st
 		return ret;
 	}
 	for (i = 0; i < out->n_remote_ts; i++) {
-		ret = add_policy(sa, c, &out->remote_ts[i]);
+		c->policy[i] = out->remote_ts[i];
+		c->policy_owned[i] = false;
+	}
+	c->n_policy = out->n_remote_ts;
+	if (c->replaces) {	/* a rekey: ike_x_rekey.c says when traffic moves */
+		c->out_pending = true;
+		return 0;
+	}
+	for (i = 0; i < c->n_policy; i++) {
+		ret = claim(sa, c, i);
 		if (ret) {
 			xs_warn("CHILD_SA %s{%u}: cannot add a policy: %s", c->name, c->uid,
 				strerror(-ret));
@@ -248,20 +284,52 @@ int ike_child_install(struct ike_sa *sa, struct ike_child *c, const struct ike_n
 	c->state = IKE_CHILD_INSTALLED;
 	c->was_installed = true;
 	c->installed_ms = sa->e->now_ms;
+	ike_life_child_installed(sa, c);
 	sa->e->stats.child_sas_installed++;
 	log_installed(c);
 	return 0;
 }
 
-/* Takes c out of the data plane; the record stays. */
+/*
+ * A child of sa that can take over sel from c: its outbound SA is in and
+ * it routes sel too, but does not hold it (the successor of a rekey).
+ */
+static struct ike_child *heir(struct ike_sa *sa, const struct ike_child *c,
+			      const struct xs_selector *sel, unsigned int *idx)
+{
+	struct ike_child *h;
+	unsigned int i;
+
+	for (h = sa->children; h; h = h->next) {
+		if (h == c || h->state != IKE_CHILD_INSTALLED || h->slot_out < 0)
+			continue;
+		for (i = 0; i < h->n_policy; i++)
+			if (!h->policy_owned[i] && selector_equal(&h->policy[i], sel)) {
+				*idx = i;
+				return h;
+			}
+	}
+	return NULL;
+}
+
+/* Takes c out of the data plane; the record stays.  Its policies go to an heir. */
 static void uninstall(struct ike_sa *sa, struct ike_child *c)
 {
 	struct dataplane *dp = sa->e->dp;
-	unsigned int i;
+	struct ike_child *h;
+	unsigned int i, j;
 
-	for (i = 0; i < c->n_policy; i++)
-		if (c->policy_owned[i])
-			dp->ops->del_policy(dp, &c->policy[i]);
+	for (i = 0; i < c->n_policy; i++) {
+		if (!c->policy_owned[i])
+			continue;
+		h = heir(sa, c, &c->policy[i], &j);
+		if (h && !replace_policy(dp, &c->policy[i], (uint32_t)h->slot_out)) {
+			h->policy_owned[j] = true;
+			h->out_pending = false;
+			continue;
+		}
+		dp->ops->del_policy(dp, &c->policy[i]);
+	}
 	c->n_policy = 0;
 	if (c->slot_out >= 0)
 		dp->ops->del_sa(dp, (uint32_t)c->slot_out);

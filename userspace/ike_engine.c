@@ -39,13 +39,15 @@ void ike_engine_params_default(struct ike_engine_params *p)
 		.half_open_max_ip = 5,
 		.cookie_secret_ms = 60000,
 		.keepalive_ms = 20000,
+		.rekey_delete_delay_ms = 1000,
+		.dp_poll_ms = 1000,
 	};
 }
 
 int ike_engine_set_params(struct ike_engine *e, const struct ike_engine_params *p)
 {
 	if (!p->port || !p->natt_port || !p->retransmit_base_ms || !p->retransmit_tries ||
-	    !p->half_open_timeout_ms || !p->cookie_secret_ms)
+	    !p->half_open_timeout_ms || !p->cookie_secret_ms || !p->dp_poll_ms)
 		return -EINVAL;
 	e->params = *p;
 	return 0;
@@ -69,7 +71,8 @@ struct ike_engine *ike_engine_new(const struct ike_cfg *cfg, struct dataplane *d
 	e->tab_size = TAB_SIZE_INITIAL;
 	e->spi_tab = calloc(e->tab_size, sizeof(*e->spi_tab));
 	e->init_tab = calloc(e->tab_size, sizeof(*e->init_tab));
-	if (!e->spi_tab || !e->init_tab || ike_random(&e->hash_key, sizeof(e->hash_key))) {
+	if (!e->spi_tab || !e->init_tab || ike_random(&e->hash_key, sizeof(e->hash_key)) ||
+	    ike_random(&e->rng, sizeof(e->rng))) {
 		free(e->spi_tab);
 		free(e->init_tab);
 		free(e);
@@ -205,6 +208,7 @@ void ike_engine_tick(struct ike_engine *e, uint64_t now_ms)
 	e->now_ms = now_ms;
 	if (e->start_pending)
 		start_actions(e);
+	ike_life_poll(e);
 	for (s = e->sas; s; s = s->next)
 		if (s->state != IKE_SA_DEAD)
 			ike_sa_timers(s, &next);
@@ -225,15 +229,17 @@ uint64_t ike_engine_next_timer(const struct ike_engine *e)
 
 	if (e->start_pending)
 		return 0;
+	min_time(&next, ike_life_poll_due(e));
 	for (s = e->sas; s; s = s->next) {
 		if (s->state == IKE_SA_DEAD)
 			continue;
+		ike_life_next(s, &next);
 		if (s->req.kind != IKE_REQ_NONE)
 			min_time(&next, s->req.next_ms);
 		else if (s->n_tasks && s->state == IKE_SA_ESTABLISHED)
 			return 0;
 		else if (s->state == IKE_SA_ESTABLISHED && s->conn->dpd_delay)
-			min_time(&next, s->last_in_ms + s->conn->dpd_delay * 1000);
+			min_time(&next, ike_dpd_last_seen(s) + s->conn->dpd_delay * 1000);
 		if (s->state == IKE_SA_HALF_OPEN)
 			min_time(&next, s->expire_ms);
 		if (ike_natd_keepalive_due(s, &t))

@@ -72,6 +72,11 @@ struct ike_engine_params {
 	/* RFC 3948 4: behind a NAT, a keepalive after this long without sending
 	 * the peer anything; 0: never. */
 	uint32_t keepalive_ms;		/* 20000 (strongSwan's keep_alive) */
+	/* After a Child SA rekey we initiated, the old SA pair is deleted this
+	 * much later, so that ESP still in flight on it is decrypted. */
+	uint32_t rekey_delete_delay_ms;	/* 1000 */
+	/* How often byte/packet lifetimes and DPD read the data-plane counters. */
+	uint32_t dp_poll_ms;		/* 1000 */
 };
 
 void ike_engine_params_default(struct ike_engine_params *p);
@@ -116,6 +121,11 @@ struct ike_engine_stats {
 	uint64_t handshakes_ok, handshakes_failed, auth_failures;
 	uint64_t child_sas_installed, child_sas_deleted;
 	uint64_t messages_in, messages_out, retransmits, invalid_messages;
+	/* Lifecycle (ike_lifetime.c, ike_x_rekey.c): rekeys completed, those
+	 * that collided with the peer's (RFC 7296 2.8.1), Child SAs deleted at
+	 * their hard lifetime, peers found dead. */
+	uint64_t child_sas_rekeyed, ike_sas_rekeyed, rekey_collisions;
+	uint64_t child_sas_expired, dpd_timeouts;
 };
 void ike_engine_get_stats(const struct ike_engine *e, struct ike_engine_stats *out);
 

@@ -60,7 +60,8 @@ static uint64_t secs_since(uint64_t now_ms, uint64_t then_ms)
 static const char *child_state(const struct ike_child *c)
 {
 	return c->state == IKE_CHILD_INSTALLED ? "INSTALLED" :
-	       c->state == IKE_CHILD_DELETING ? "DELETING" : "INSTALLING";
+	       c->state == IKE_CHILD_DELETING ? "DELETING" :
+	       c->state == IKE_CHILD_REKEYED ? "REKEYED" : "INSTALLING";
 }
 
 /* ---- text ---- */

@@ -133,6 +133,7 @@ int ike_request_send(struct ike_sa *sa, struct ike_builder *b, enum ike_req_kind
 		.msg_id = ike_get32(copy + 20),
 		.exchange = copy[18],
 		.sent = 1,
+		.first_ms = e->now_ms,
 		.next_ms = e->now_ms + retransmit_timeout(e, 1),
 	};
 	ike_sa_send(sa, &sa->local, &sa->remote, copy, len);
@@ -292,6 +293,9 @@ static void dispatch_response(struct ike_sa *sa, const struct ike_in *in)
 	case IKE_REQ_CHILD:
 		ike_xchild_response(sa, in, child);
 		break;
+	case IKE_REQ_REKEY_IKE:
+		ike_rekey_ike_response(sa, in);
+		break;
 	case IKE_REQ_DELETE_IKE:
 	case IKE_REQ_DELETE_CHILD:
 	case IKE_REQ_DPD:
@@ -377,6 +381,10 @@ static void give_up(struct ike_sa *sa)
 {
 	char why[96];
 
+	if (sa->req.kind == IKE_REQ_DPD) {
+		ike_dpd_timeout(sa);
+		return;
+	}
 	if (sa->state != IKE_SA_ESTABLISHED && sa->state != IKE_SA_DELETING)
 		sa->e->stats.handshakes_failed++;
 	snprintf(why, sizeof(why), "deleted: giving up after %u retransmits",
@@ -410,6 +418,12 @@ void ike_sa_run_tasks(struct ike_sa *sa)
 		case IKE_TASK_DPD:
 			ike_info_dpd_start(sa);
 			break;
+		case IKE_TASK_REKEY_CHILD:
+			ike_rekey_child_start(sa, t.c);
+			break;
+		case IKE_TASK_REKEY_IKE:
+			ike_rekey_ike_start(sa);
+			break;
 		}
 	}
 }
@@ -419,9 +433,10 @@ static void dpd_timer(struct ike_sa *sa, uint64_t *next)
 	uint64_t due;
 
 	if (sa->state != IKE_SA_ESTABLISHED || !sa->conn || !sa->conn->dpd_delay ||
-	    sa->req.kind != IKE_REQ_NONE)
+	    sa->req.kind != IKE_REQ_NONE || sa->rekeyed)
 		return;
-	due = sa->last_in_ms + sa->conn->dpd_delay * 1000;
+	/* ESP from the peer counts (ike_lifetime.c): busy tunnels are not probed */
+	due = ike_dpd_last_seen(sa) + sa->conn->dpd_delay * 1000;
 	if (sa->e->now_ms >= due) {
 		ike_info_dpd_start(sa);
 		return;
@@ -435,6 +450,11 @@ static void retransmit_timer(struct ike_sa *sa, uint64_t *next)
 
 	if (sa->req.kind == IKE_REQ_NONE)
 		return;
+	if (sa->req.kind == IKE_REQ_DPD && sa->conn && sa->conn->dpd_timeout &&
+	    e->now_ms >= sa->req.first_ms + sa->conn->dpd_timeout * 1000) {
+		give_up(sa);
+		return;
+	}
 	if (e->now_ms >= sa->req.next_ms) {
 		if (sa->req.sent >= e->params.retransmit_tries) {
 			give_up(sa);
@@ -459,6 +479,9 @@ void ike_sa_timers(struct ike_sa *sa, uint64_t *next)
 		}
 		min_time(next, sa->expire_ms);
 	}
+	ike_life_timers(sa, next);
+	if (sa->state == IKE_SA_DEAD)
+		return;
 	ike_sa_run_tasks(sa);
 	dpd_timer(sa, next);
 	retransmit_timer(sa, next);

@@ -374,6 +374,7 @@ void ike_sa_kill(struct ike_sa *sa, const char *why)
 
 	if (sa->state == IKE_SA_DEAD)
 		return;
+	ike_rekey_sa_gone(sa);
 	while (sa->children)
 		ike_child_remove(sa, sa->children);
 	if (why)

@@ -61,6 +61,7 @@ enum ike_child_state {
 	IKE_CHILD_NEGOTIATING,	/* SPI chosen, exchange in flight */
 	IKE_CHILD_INSTALLED,
 	IKE_CHILD_DELETING,	/* our Delete sent */
+	IKE_CHILD_REKEYED,	/* a newer child replaced it; inbound still accepted */
 };
 
 /* What a request we sent was for: how to read its response. */
@@ -72,6 +73,7 @@ enum ike_req_kind {
 	IKE_REQ_DELETE_IKE,
 	IKE_REQ_DELETE_CHILD,	/* INFORMATIONAL { D(ESP) } for req.child */
 	IKE_REQ_DPD,		/* empty INFORMATIONAL */
+	IKE_REQ_REKEY_IKE,	/* CREATE_CHILD_SA { SA(IKE) } for sa->rekey_new */
 };
 
 enum ike_task_kind {
@@ -79,6 +81,8 @@ enum ike_task_kind {
 	IKE_TASK_DELETE,	/* delete the IKE SA */
 	IKE_TASK_DELETE_CHILD,	/* delete task.c */
 	IKE_TASK_DPD,
+	IKE_TASK_REKEY_CHILD,	/* rekey task.c (CREATE_CHILD_SA with REKEY_SA) */
+	IKE_TASK_REKEY_IKE,
 };
 
 struct ike_child;
@@ -109,6 +113,19 @@ struct ike_child {
 	/* While we negotiate it with CREATE_CHILD_SA: */
 	uint8_t nonce[IKE_NONCE_LEN];
 	struct ike_dh *dh;			/* PFS */
+	/* Lifetimes (ike_lifetime.c), engine clock; 0: none. */
+	uint64_t rekey_ms, expire_ms;
+	uint64_t pkts_in, pkts_out, bytes_in, bytes_out;	/* data plane, as last polled */
+	uint64_t last_rx_ms;			/* when pkts_in last moved */
+	/* Rekeying (ike_x_rekey.c, RFC 7296 1.3.3, 2.8) */
+	unsigned int replaces;			/* uid of the child this one rekeys; 0: none */
+	unsigned int rekey_by;			/* uid of our child negotiating its successor */
+	bool rekey_ours;			/* we initiated the exchange that made it */
+	bool out_pending;			/* outbound SA in, policies still on the old one */
+	uint64_t delete_ms;			/* REKEYED: when we delete it; 0: the peer does */
+	uint8_t peer_nonce[IKE_NONCE_MAX];	/* the exchange's other nonce (collisions) */
+	size_t peer_nonce_len;
+	unsigned int rekey_retries;		/* TEMPORARY_FAILURE answers so far */
 };
 
 /* Our outstanding request (window size 1), kept for retransmission. */
@@ -121,6 +138,7 @@ struct ike_req {
 	uint8_t exchange;
 	unsigned int sent;		/* transmissions so far */
 	uint64_t next_ms;		/* when to retransmit or give up */
+	uint64_t first_ms;		/* first sent (dpd_timeout) */
 };
 
 /* Our last response, resent when its request comes again (RFC 7296 2.1). */
@@ -191,6 +209,17 @@ struct ike_sa {
 	struct ike_child *children;
 	const struct ike_cfg_child *auth_child_cfg;	/* initiator: the child of IKE_AUTH */
 	struct ike_child *auth_child;
+
+	/* Lifetime and rekeying (ike_lifetime.c, ike_x_rekey.c; RFC 7296 1.3.2, 2.18) */
+	uint64_t rekey_ms, hard_ms;		/* soft (rekey) and hard (+ over_time); 0: none */
+	uint64_t last_rx_ms;			/* ESP last seen on one of its children */
+	struct ike_sa *rekey_new;		/* the SA our IKE rekey is making */
+	struct ike_sa *rekey_old;		/* on that new SA: the one it replaces */
+	uint8_t rekey_nonce[IKE_NONCE_LEN];	/* our nonce in it */
+	bool rekeyed;				/* replaced by a newer IKE SA, waits for its Delete */
+	uint64_t rekeyed_ms;
+	unsigned int rekey_retries;
+	bool dpd_probe;				/* the outstanding request is a DPD probe */
 };
 
 struct ike_cookie_state {
@@ -219,6 +248,8 @@ struct ike_engine {
 	struct ike_cookie_state cookie;
 	struct ike_engine_stats stats;
 	uint64_t now_ms;
+	uint64_t dp_poll_ms;			/* next data-plane counter poll */
+	uint64_t rng;				/* xorshift state for lifetime jitter */
 	uint8_t buf[IKE_MAX_MSG];		/* messages being built */
 	uint8_t rx[IKE_MAX_MSG];		/* received messages decrypted in place */
 };

@@ -92,6 +92,7 @@ void ike_auth_established(struct ike_sa *sa)
 	ike_sa_set_half_open(sa, false);
 	sa->state = IKE_SA_ESTABLISHED;
 	sa->established_ms = sa->e->now_ms;
+	ike_life_sa_established(sa);
 	/* what AUTH signed is no longer needed */
 	free(sa->init_ours);
 	free(sa->init_peer);

@@ -9,11 +9,10 @@
  * new g^ir (RFC 7296 2.17).  A KE of another group than the one we pick
  * is answered INVALID_KE_PAYLOAD, which our initiator follows once.
  *
- * Not here yet (a later issue): rekeying.  A request with N(REKEY_SA)
- * (Child SA rekey) or an SA payload for protocol IKE (IKE SA rekey) is
- * answered N(TEMPORARY_FAILURE), which RFC 7296 2.25 lets a peer retry
- * later; strongSwan does, and lets the SA reach its hard lifetime
- * otherwise.
+ * Rekeying rides on the same exchange: a request with N(REKEY_SA) makes
+ * a successor of the Child SA it names (its retirement and collisions are
+ * ike_x_rekey.c's), one with an SA payload for protocol IKE rekeys the IKE
+ * SA (ike_x_rekey.c entirely).
  */
 #include <errno.h>
 #include <string.h>
@@ -100,9 +99,17 @@ static void retry_group(struct ike_sa *sa, const struct ike_in *in, struct ike_c
 	struct ike_pl_notify n;
 	uint16_t group;
 
+	unsigned int old = c->replaces;
+
 	ike_in_notify(in, IKE_N_INVALID_KE_PAYLOAD, &n);
 	group = ike_get16(n.data);
 	ike_child_remove(sa, c);
+	if (old) {
+		if (cfg && ike_prop_list_has(&cfg->esp_proposals, IKE_TRANS_DH, group) &&
+		    ike_dh_supported(group) && group != ike_prop_first_dh(&cfg->esp_proposals))
+			ike_rekey_child_retry_group(sa, old, group);
+		return;
+	}
 	if (cfg && ike_prop_list_has(&cfg->esp_proposals, IKE_TRANS_DH, group) &&
 	    ike_dh_supported(group) && group != ike_prop_first_dh(&cfg->esp_proposals))
 		start(sa, cfg, group);
@@ -123,6 +130,10 @@ void ike_xchild_response(struct ike_sa *sa, const struct ike_in *in, struct ike_
 		retry_group(sa, in, c);
 		return;
 	}
+	if (c->replaces && (err || !c->cfg)) {
+		ike_rekey_child_failed(sa, c, err ? err : IKE_N_NO_PROPOSAL_CHOSEN);
+		return;
+	}
 	if (err || !c->cfg) {
 		xs_info("CHILD_SA %s{%u} not established: received %s", c->name, c->uid,
 			err ? ike_notify_name(err) : "no configuration");
@@ -133,34 +144,39 @@ void ike_xchild_response(struct ike_sa *sa, const struct ike_in *in, struct ike_
 	if (!nr || ike_nego_verify(sa, in, c->cfg, 0, &n) ||
 	    n.dh_group != (c->dh ? ike_dh_group(c->dh) : 0) ||
 	    pfs_secret(in, c->dh, n.dh_group, gir, &gir_len)) {
-		ike_child_reject(sa, c, "unacceptable response");
+		if (c->replaces)
+			ike_rekey_child_failed(sa, c, 0);
+		else
+			ike_child_reject(sa, c, "unacceptable response");
 		return;
 	}
+	memcpy(c->peer_nonce, nr, nr_len);
+	c->peer_nonce_len = nr_len;
 	kdf = (struct ike_kdf_input){ .ni = c->nonce, .ni_len = sizeof(c->nonce), .nr = nr,
 				      .nr_len = nr_len, .gir = gir_len ? gir : NULL,
 				      .gir_len = gir_len };
 	if (ike_child_install(sa, c, &n, &kdf, true))
 		ike_child_reject(sa, c, "unacceptable response");
+	else if (c->replaces)
+		ike_rekey_child_done(sa, c);
 	OPENSSL_cleanse(gir, sizeof(gir));
 }
 
 /* ---- responder ---- */
 
-/* Rekeying (TEMPORARY_FAILURE for now), or a request we cannot take? */
-static uint16_t refuse(const struct ike_sa *sa, const struct ike_in *in)
+/* A request we cannot take (*old: the Child SA a rekey names)? */
+static uint16_t refuse(struct ike_sa *sa, const struct ike_in *in, struct ike_child **old)
 {
 	struct ike_pl_notify n;
-	int i = ike_in_find(in, IKE_PL_SA);
 
-	if (sa->state != IKE_SA_ESTABLISHED)
+	if (sa->state != IKE_SA_ESTABLISHED || sa->rekeyed)
 		return IKE_N_TEMPORARY_FAILURE;
-	if (ike_in_notify(in, IKE_N_REKEY_SA, &n))
-		return IKE_N_TEMPORARY_FAILURE;
-	if (i < 0)
+	if (ike_in_find(in, IKE_PL_SA) < 0)
 		return IKE_N_INVALID_SYNTAX;
-	/* proposal substructure: protocol ID at offset 5 */
-	if (in->chain.pl[i].len > 5 && in->chain.pl[i].body[5] == IKE_PROTO_IKE)
-		return IKE_N_TEMPORARY_FAILURE;
+	if (sa->rekey_new)
+		return IKE_N_TEMPORARY_FAILURE;	/* RFC 7296 2.25.2: our IKE rekey first */
+	if (ike_in_notify(in, IKE_N_REKEY_SA, &n))
+		return ike_rekey_child_find(sa, &n, old);
 	return 0;
 }
 
@@ -181,7 +197,7 @@ static void respond(struct ike_sa *sa, const struct ike_in *in, const struct ike
 
 /* Creates, keys and installs the child; the notify to answer on failure. */
 static uint16_t create(struct ike_sa *sa, const struct ike_in *in, const struct ike_nego *n,
-		       const uint8_t *ni, size_t ni_len)
+		       const uint8_t *ni, size_t ni_len, struct ike_child *old)
 {
 	uint8_t pub[IKE_DH_MAX_PUBLIC_LEN], gir[IKE_DH_MAX_SHARED_LEN];
 	size_t pub_len = sizeof(pub), gir_len = sizeof(gir);
@@ -192,6 +208,11 @@ static uint16_t create(struct ike_sa *sa, const struct ike_in *in, const struct 
 	c = ike_child_new(sa, n->cfg);
 	if (!c)
 		return IKE_N_TEMPORARY_FAILURE;
+	if (old) {
+		c->replaces = old->uid;
+		memcpy(c->peer_nonce, ni, ni_len);
+		c->peer_nonce_len = ni_len;
+	}
 	if (ike_child_alloc_spi(sa, &c->spi_in) || ike_random(c->nonce, sizeof(c->nonce)))
 		goto fail;
 	if (n->dh_group) {
@@ -212,6 +233,8 @@ static uint16_t create(struct ike_sa *sa, const struct ike_in *in, const struct 
 	ike_dh_free(c->dh);
 	c->dh = NULL;
 	respond(sa, in, n, c, pub, pub_len);
+	if (old)
+		ike_rekey_child_done(sa, c);
 	return 0;
 fail:
 	OPENSSL_cleanse(gir, sizeof(gir));
@@ -233,12 +256,18 @@ static bool ke_group_ok(const struct ike_in *in, uint16_t group)
 
 void ike_xchild_request(struct ike_sa *sa, const struct ike_in *in)
 {
-	uint16_t notify = refuse(sa, in);
+	struct ike_child *old = NULL;
+	uint16_t notify;
 	const uint8_t *ni = NULL;
 	struct ike_nego n;
 	uint8_t group[2];
 	size_t ni_len = 0;
 
+	if (ike_rekey_is_ike(in)) {
+		ike_rekey_ike_request(sa, in);
+		return;
+	}
+	notify = refuse(sa, in, &old);
 	if (!notify) {
 		ni = nonce_of(in, &ni_len);
 		notify = ni ? ike_nego_select(sa, in, 0, &n) : IKE_N_INVALID_SYNTAX;
@@ -249,7 +278,7 @@ void ike_xchild_request(struct ike_sa *sa, const struct ike_in *in)
 		return;
 	}
 	if (!notify)
-		notify = create(sa, in, &n, ni, ni_len);
+		notify = create(sa, in, &n, ni, ni_len, old);
 	if (notify) {
 		xs_info("IKE_SA %s[%u]: CREATE_CHILD_SA answered with %s", sa->conn->name, sa->uid,
 			ike_notify_name(notify));

@@ -14,6 +14,8 @@
  *   ike_creds.c     certificates, keys, CAs                     signatures
  *   ike_x_child.c   CREATE_CHILD_SA             ike_nego.c      Child SA offers,
  *   ike_x_info.c    INFORMATIONAL                               selection, checks
+ *   ike_x_rekey.c   rekeying Child and IKE SAs, collisions (CREATE_CHILD_SA)
+ *   ike_lifetime.c  soft/hard lifetimes with jitter, data-plane counters, DPD
  *   ike_child.c     Child SAs into and out of the data plane
  *   ike_x_common.c  payloads <-> proposals, selectors, identities
  *   ike_list.c      list-sas, list-conns
@@ -110,6 +112,45 @@ void ike_info_auth_failed_now(struct ike_sa *sa);
 void ike_info_request(struct ike_sa *sa, const struct ike_in *in);
 void ike_info_response(struct ike_sa *sa, const struct ike_in *in, enum ike_req_kind kind,
 		       struct ike_child *c);
+
+/* ---- ike_x_rekey.c: rekeying (RFC 7296 1.3.2, 1.3.3, 2.8, 2.18, 2.25) ---- */
+
+/* CREATE_CHILD_SA { N(REKEY_SA), SA, Ni, [KEi], TSi, TSr } for old (if still due). */
+int ike_rekey_child_start(struct ike_sa *sa, struct ike_child *old);
+/* The same after INVALID_KE_PAYLOAD, with the group asked for. */
+int ike_rekey_child_retry_group(struct ike_sa *sa, unsigned int old_uid, uint16_t group);
+/* Our rekey exchange for c failed with err (0: unacceptable answer): c goes, old retries. */
+void ike_rekey_child_failed(struct ike_sa *sa, struct ike_child *c, uint16_t err);
+/* Responder: the Child SA a REKEY_SA notify names, or the notify to answer. */
+uint16_t ike_rekey_child_find(struct ike_sa *sa, const struct ike_pl_notify *n,
+			      struct ike_child **old);
+/* c (replaces set) is in the data plane: traffic moves, the old pair retires, collisions. */
+void ike_rekey_child_done(struct ike_sa *sa, struct ike_child *c);
+struct ike_child *ike_child_by_uid(struct ike_sa *sa, unsigned int uid);
+int ike_rekey_ike_start(struct ike_sa *sa);
+bool ike_rekey_is_ike(const struct ike_in *in);
+void ike_rekey_ike_request(struct ike_sa *sa, const struct ike_in *in);
+void ike_rekey_ike_response(struct ike_sa *sa, const struct ike_in *in);
+/* sa dies: the half-made SA of its rekey too, and every link to it. */
+void ike_rekey_sa_gone(struct ike_sa *sa);
+
+/* ---- ike_lifetime.c: lifetimes, data-plane counters, DPD ---- */
+
+/* Uniform in [0, rand_ms] from the xorshift state *rng. */
+uint64_t ike_life_jitter_ms(uint64_t *rng, uint64_t rand_ms);
+/* now + rekey - jitter(rand), in ms; 0 if rekey_s is 0. */
+uint64_t ike_life_soft_ms(uint64_t *rng, uint64_t now_ms, uint64_t rekey_s, uint64_t rand_s);
+void ike_life_child_installed(struct ike_sa *sa, struct ike_child *c);
+void ike_life_sa_established(struct ike_sa *sa);
+/* Rekeys and deletes that are due; the next deadline into *next. */
+void ike_life_timers(struct ike_sa *sa, uint64_t *next);
+void ike_life_next(const struct ike_sa *sa, uint64_t *next);
+/* Reads the data-plane counters if a poll is due and anything needs them. */
+void ike_life_poll(struct ike_engine *e);
+uint64_t ike_life_poll_due(const struct ike_engine *e);
+uint64_t ike_dpd_last_seen(const struct ike_sa *sa);
+/* Our DPD probe went unanswered: counted, logged, dpd_action. */
+void ike_dpd_timeout(struct ike_sa *sa);
 
 /* ---- ike_natd.c: NAT detection (RFC 7296 2.23) ---- */
 
@@ -231,6 +272,11 @@ int ike_child_alloc_spi(struct ike_sa *sa, uint32_t *spi);
  */
 int ike_child_install(struct ike_sa *sa, struct ike_child *c, const struct ike_nego *n,
 		      const struct ike_kdf_input *kdf, bool exch_initiator);
+/*
+ * Points the outbound policies c was installed with (out_pending) at c's
+ * outbound SA, replacing those another child of ours holds.
+ */
+void ike_child_claim_policies(struct ike_sa *sa, struct ike_child *c);
 /* Removes c from the data plane, logs, frees the record. */
 void ike_child_remove(struct ike_sa *sa, struct ike_child *c);
 /*

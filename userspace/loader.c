@@ -3,7 +3,9 @@
  * BPF object lifecycle: open both skeletons, size the maps for this
  * instance, load the uplink object, make the tunnel object reuse its maps,
  * pin the maps (with BTF, so bpftool prints named fields), mmap the
- * counters the workers write, attach and finally detach.
+ * counters the workers write, attach and finally detach.  The uplink
+ * program goes through libxdp's dispatcher when it can (loader_libxdp.c),
+ * so that it shares the uplink; directly otherwise.
  */
 #include "loader.h"
 
@@ -18,7 +20,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
+#include <xdp/libxdp.h>
 
+#include "loader_libxdp.h"
 #include "log.h"
 #include "tunnel.skel.h"
 #include "uplink.skel.h"
@@ -186,8 +190,23 @@ static int attach_xdp(int ifindex, int prog_fd, uint32_t *flags_out, bool force_
 	return rc;
 }
 
-int xs_bpf_attach_uplink(struct xs_bpf *b, int ifindex, bool force_generic, char *err,
-			 size_t errlen)
+static void log_uplink_libxdp(const struct xs_bpf *b, int ifindex)
+{
+	char progs[256];
+	bool shared = xs_uplink_shared(ifindex, progs, sizeof(progs));
+
+	if (shared)
+		xs_info("uplink ifindex %d: xs_uplink attached through libxdp's dispatcher, %s "
+			"mode; programs: %s", ifindex,
+			b->up_xdp_mode == XDP_MODE_SKB ? "generic" : "native", progs);
+	else
+		xs_warn("uplink ifindex %d: libxdp has no dispatcher on this kernel: xs_uplink "
+			"attached alone, other XDP programs cannot share the uplink", ifindex);
+}
+
+/* libxdp could not attach to a free uplink: the skeleton's program, directly. */
+static int attach_uplink_direct(struct xs_bpf *b, int ifindex, bool force_generic, char *err,
+				size_t errlen)
 {
 	int fd = bpf_program__fd(b->up->progs.xs_uplink);
 	int rc = attach_xdp(ifindex, fd, &b->uplink_xdp_flags, force_generic);
@@ -199,11 +218,39 @@ int xs_bpf_attach_uplink(struct xs_bpf *b, int ifindex, bool force_generic, char
 				 : strerror(-rc));
 		return rc;
 	}
+	b->uplink_prog_fd = fd;
+	return rc;
+}
+
+int xs_bpf_attach_uplink(struct xs_bpf *b, int ifindex, bool force_generic, char *err,
+			 size_t errlen)
+{
+	struct xs_uplink_state st;
+	char why[256];
+	int rc = xs_uplink_occupant(ifindex, &st, err, errlen);
+
+	if (rc)
+		return rc;
+	rc = xs_bpf_attach_uplink_libxdp(b, ifindex, force_generic, &st, why, sizeof(why));
+	if (!rc) {
+		b->uplink_ifindex = ifindex;
+		log_uplink_libxdp(b, ifindex);
+		rc = b->up_xdp_mode == XDP_MODE_SKB;
+	} else if (st.dispatcher) {
+		snprintf(err, errlen, "cannot join libxdp's dispatcher (%s mode, programs: %s): %s",
+			 st.mode == XDP_MODE_SKB ? "generic" : "native", st.progs, why);
+		return rc;
+	} else {
+		xs_warn("uplink ifindex %d: libxdp cannot attach xs_uplink (%s): attaching it "
+			"directly, other XDP programs cannot share the uplink", ifindex, why);
+		rc = attach_uplink_direct(b, ifindex, force_generic, err, errlen);
+		if (rc < 0)
+			return rc;
+		b->uplink_ifindex = ifindex;
+	}
 	if (rc == 1 && !force_generic)
 		xs_warn("native XDP is not available on ifindex %d: using generic (skb) mode, "
 			"which is much slower", ifindex);
-	b->uplink_ifindex = ifindex;
-	b->uplink_prog_fd = fd;
 	return 0;
 }
 
@@ -280,6 +327,10 @@ void xs_bpf_detach(struct xs_bpf *b)
 {
 	if (b->xfrm_ifindex)
 		detach_xfrm_ingress(b);
+	if (b->uplink_ifindex && b->up_xdp) {
+		xs_bpf_detach_uplink_libxdp(b, b->uplink_ifindex);
+		b->uplink_ifindex = 0;
+	}
 	if (b->uplink_ifindex) {
 		LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = b->uplink_prog_fd);
 
@@ -328,6 +379,7 @@ void xs_bpf_close(struct xs_bpf *b)
 		munmap(b->sa_stats, b->sa_stats_len);
 	if (b->wreasons)
 		munmap(b->wreasons, b->wreasons_len);
+	xs_bpf_detach_uplink_libxdp(b, 0);	/* an attach that failed half-way */
 	tunnel_bpf__destroy(b->tun);
 	uplink_bpf__destroy(b->up);
 	memset(b, 0, sizeof(*b));

@@ -16,6 +16,8 @@
 
 struct uplink_bpf;
 struct tunnel_bpf;
+struct xdp_program;
+struct bpf_object;
 
 struct xs_bpf {
 	struct uplink_bpf *up;
@@ -30,6 +32,11 @@ struct xs_bpf {
 	/* What is attached, for a clean detach. */
 	int uplink_ifindex, uplink_prog_fd;
 	uint32_t uplink_xdp_flags;
+	/* through libxdp (loader_libxdp.c): a copy loaded as an extension */
+	struct xdp_program *up_xdp;
+	struct bpf_object *up_ext_obj;
+	int up_xdp_mode;		/* enum xdp_attach_mode */
+	bool up_xdp_dir_ours;		/* libxdp's bpffs directory: created for us */
 	int tun_ifindex, tunw_ifindex;
 	uint32_t tun_xdp_flags, tunw_xdp_flags;
 	bool tc_attached;
@@ -49,7 +56,12 @@ int xs_bpf_load_mode(struct xs_bpf *b, unsigned int max_sas, unsigned int max_de
 int xs_bpf_attach_xfrm_ingress(struct xs_bpf *b, int ifindex, char *err, size_t errlen);
 /* Pins every map under dir (created if needed; stale pins replaced). */
 int xs_bpf_pin(struct xs_bpf *b, const char *dir, char *err, size_t errlen);
-/* Native XDP where the driver has it, generic otherwise (with a warning). */
+/*
+ * Through libxdp's dispatcher, so that other XDP programs can share the
+ * uplink (loader_libxdp.c); directly when libxdp cannot.  Native XDP where
+ * the driver has it, generic otherwise (with a warning).  An uplink with a
+ * program libxdp did not attach, or with another xs_uplink, is refused.
+ */
 int xs_bpf_attach_uplink(struct xs_bpf *b, int ifindex, bool force_generic, char *err,
 			 size_t errlen);
 int xs_bpf_attach_tunnel(struct xs_bpf *b, int tun_ifindex, int tunw_ifindex, char *err,

@@ -123,6 +123,78 @@ int settings_parse_listen(const char *s, struct sockaddr_storage *out)
 	return parse_port(colon + 1, &sin->sin_port);
 }
 
+/* One setting as text, for the reload comparison. */
+struct setting_desc {
+	const char *key;
+	bool live;
+	void (*show)(const struct xdpsec_settings *s, char *buf, size_t len);
+};
+
+#define SHOW_STR(field)                                                                   \
+	static void show_##field(const struct xdpsec_settings *s, char *buf, size_t len)  \
+	{                                                                                 \
+		snprintf(buf, len, "%s", s->field[0] ? s->field : "(none)");              \
+	}
+#define SHOW_UINT(field)                                                                  \
+	static void show_##field(const struct xdpsec_settings *s, char *buf, size_t len)  \
+	{                                                                                 \
+		snprintf(buf, len, "%u", s->field);                                       \
+	}
+SHOW_STR(uplink)
+SHOW_STR(lan)
+SHOW_STR(instance)
+SHOW_UINT(workers)
+SHOW_UINT(max_sas)
+SHOW_UINT(max_devices)
+SHOW_STR(control_socket)
+SHOW_STR(pin_path)
+SHOW_STR(metrics_listen)
+SHOW_UINT(ike_keepalive)
+
+static void show_dataplane(const struct xdpsec_settings *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", settings_dataplane_name(s->dataplane));
+}
+
+static const struct setting_desc setting_descs[] = {
+	{ "uplink", false, show_uplink },
+	{ "lan", false, show_lan },
+	{ "instance", false, show_instance },
+	{ "workers", false, show_workers },
+	{ "max_sas", false, show_max_sas },
+	{ "max_devices", false, show_max_devices },
+	{ "control_socket", false, show_control_socket },
+	{ "pin_path", false, show_pin_path },
+	{ "dataplane", false, show_dataplane },
+	{ "metrics_listen", true, show_metrics_listen },
+	{ "ike_keepalive", true, show_ike_keepalive },
+};
+
+unsigned int xdpsec_settings_diff(const struct xdpsec_settings *running,
+				  const struct xdpsec_settings *next, struct settings_change *out,
+				  unsigned int max)
+{
+	char from[SETTINGS_VALUE_MAX], to[SETTINGS_VALUE_MAX];
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < sizeof(setting_descs) / sizeof(setting_descs[0]); i++) {
+		const struct setting_desc *d = &setting_descs[i];
+
+		d->show(running, from, sizeof(from));
+		d->show(next, to, sizeof(to));
+		if (!strcmp(from, to))
+			continue;
+		if (n < max) {
+			out[n].key = d->key;
+			out[n].live = d->live;
+			memcpy(out[n].from, from, sizeof(from));
+			memcpy(out[n].to, to, sizeof(to));
+		}
+		n++;
+	}
+	return n;
+}
+
 static void warn_unknown(const struct conf_section *sec)
 {
 	const struct conf_setting *s;

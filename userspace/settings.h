@@ -71,6 +71,26 @@ void xdpsec_settings_defaults(struct xdpsec_settings *s);
  */
 int xdpsec_conf_load(const char *path, struct xdpsec_settings *out, char *err, size_t errlen);
 
+/*
+ * Reload: what differs between the running settings and a new file's.
+ * live: the daemon can apply it without a restart (ike_keepalive,
+ * metrics_listen); the others (uplink, workers, instance, max_sas, ...)
+ * shape what was attached and allocated at start-up, and keep their running
+ * value until the daemon restarts.
+ */
+enum { SETTINGS_VALUE_MAX = SETTINGS_PATH_MAX };
+
+struct settings_change {
+	const char *key;
+	bool live;
+	char from[SETTINGS_VALUE_MAX], to[SETTINGS_VALUE_MAX];
+};
+
+/* Fills up to max changes, returns how many settings differ. */
+unsigned int xdpsec_settings_diff(const struct xdpsec_settings *running,
+				  const struct xdpsec_settings *next, struct settings_change *out,
+				  unsigned int max);
+
 /* "afxdp", "xfrm", "auto"; -EINVAL for anything else. */
 int settings_dataplane_parse(const char *s, enum xdpsec_dataplane *out);
 const char *settings_dataplane_name(enum xdpsec_dataplane dp);

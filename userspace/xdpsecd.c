@@ -60,8 +60,15 @@ enum { ERR_LEN = 512, REFRESH_MS = 1000, MAX_INSTANCE_LEN = IFNAMSIZ - 1 - 4 };
 
 #define CTL_ROOT_ONLY ((gid_t)-1)
 
+/* Settings given on the command line: they win over the file, on reload too. */
+enum cli_setting {
+	CLI_UPLINK = 1 << 0, CLI_LAN = 1 << 1, CLI_INSTANCE = 1 << 2, CLI_WORKERS = 1 << 3,
+	CLI_MAX_SAS = 1 << 4, CLI_MAX_DEVICES = 1 << 5, CLI_DATAPLANE = 1 << 6,
+};
+
 struct daemon {
 	struct xdpsec_settings set;
+	unsigned int cli_set;		/* enum cli_setting */
 	bool force_generic, force_copy;
 	char tun[IFNAMSIZ], tunw[IFNAMSIZ];
 	int uplink_ifindex, tun_ifindex, tunw_ifindex;
@@ -160,6 +167,9 @@ static int parse_args(struct daemon *d, int argc, char **argv, bool *check_only)
 		}
 	}
 	while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+		d->cli_set |= c == 'u' ? CLI_UPLINK : c == 'l' ? CLI_LAN : c == 'i' ? CLI_INSTANCE
+			    : c == 'w' ? CLI_WORKERS : c == 's' ? CLI_MAX_SAS
+			    : c == 'd' ? CLI_MAX_DEVICES : c == 'D' ? CLI_DATAPLANE : 0;
 		switch (c) {
 		case 'c':
 			break;
@@ -460,24 +470,24 @@ static int setup_xfrm(struct daemon *d)
 	return 0;
 }
 
-static int start_ike(struct daemon *d)
+/* At start-up, or at a reload that brings the first connection. */
+static int start_ike(struct daemon *d, char *err, size_t errlen)
 {
-	char err[ERR_LEN];
 	bool none;
 
 	d->ike = ike_daemon_new(d->config_path, d->dp, IKE_PORT, IKE_NATT_PORT, &none, err,
-				sizeof(err));
+				errlen);
 	if (d->ike)
 		ike_daemon_set_keepalive(d->ike, d->set.ike_keepalive * 1000u);
 	/* The kernel decrypts ESP in UDP only on a socket that asks for it. */
 	if (d->ike && d->xfrm && ike_daemon_espinudp(d->ike)) {
-		xs_err("IKE: cannot enable ESP-in-UDP decapsulation on port %u", IKE_NATT_PORT);
+		snprintf(err, errlen, "cannot enable ESP-in-UDP decapsulation on port %u",
+			 IKE_NATT_PORT);
+		ike_daemon_free(d->ike);
+		d->ike = NULL;
 		return -1;
 	}
-	if (d->ike || none)
-		return 0;
-	xs_err("IKE: %s", err);
-	return -1;
+	return d->ike || none ? 0 : -1;
 }
 
 static int render_metrics(void *arg, struct strbuf *out)
@@ -509,6 +519,7 @@ static int start_metrics(struct daemon *d)
 
 static int setup(struct daemon *d)
 {
+	char err[ERR_LEN];
 	uint8_t mac[6];
 	int mtu;
 
@@ -532,8 +543,10 @@ static int setup(struct daemon *d)
 			      setup_tunnel(d, (unsigned int)mtu) || load_and_pin(d) ||
 			      start_workers(d, mac) || make_dataplane(d, mac, mtu) || attach_all(d))
 		return -1;
-	if (d->config_path && start_ike(d))
+	if (d->config_path && start_ike(d, err, sizeof(err))) {
+		xs_err("IKE: %s", err);
 		return -1;
+	}
 	d->ctl_fd = ctl_listen(d->set.control_socket, CTL_ROOT_ONLY);
 	if (d->ctl_fd < 0) {
 		xs_err("control socket %s: %s", d->set.control_socket, strerror(-d->ctl_fd));
@@ -573,11 +586,115 @@ static void teardown(struct daemon *d)
 	free(d->epochs);
 }
 
+/* The command line still wins over the file. */
+static void keep_cli_settings(const struct daemon *d, struct xdpsec_settings *next)
+{
+	const struct xdpsec_settings *run = &d->set;
+
+	if (d->cli_set & CLI_UPLINK)
+		memcpy(next->uplink, run->uplink, sizeof(next->uplink));
+	if (d->cli_set & CLI_LAN)
+		memcpy(next->lan, run->lan, sizeof(next->lan));
+	if (d->cli_set & CLI_INSTANCE) {	/* the socket followed it, or was explicit */
+		memcpy(next->instance, run->instance, sizeof(next->instance));
+		memcpy(next->control_socket, run->control_socket, sizeof(next->control_socket));
+	}
+	if (d->cli_set & CLI_WORKERS)
+		next->workers = run->workers;
+	if (d->cli_set & CLI_MAX_SAS)
+		next->max_sas = run->max_sas;
+	if (d->cli_set & CLI_MAX_DEVICES)
+		next->max_devices = run->max_devices;
+	if (d->cli_set & CLI_DATAPLANE)
+		next->dataplane = run->dataplane;
+}
+
+/* A new listener first: if it cannot start, the old one stays. */
+static void reload_metrics(struct daemon *d, const char *listen, struct strbuf *out)
+{
+	struct metrics_server *old = d->metrics;
+	char err[ERR_LEN];
+
+	d->metrics = listen[0] ? metrics_server_start(listen, err, sizeof(err)) : NULL;
+	if (listen[0] && !d->metrics) {
+		d->metrics = old;
+		xs_warn("reload: metrics_listen %s: %s; the running endpoint stays", listen, err);
+		strbuf_printf(out, "warning: metrics_listen %s: %s; the running endpoint stays\n",
+			      listen, err);
+		return;
+	}
+	metrics_server_stop(old);
+	snprintf(d->set.metrics_listen, sizeof(d->set.metrics_listen), "%s", listen);
+	if (listen[0])
+		xs_info("reload: metrics on http://%s/metrics", listen);
+	else
+		xs_info("reload: metrics endpoint off");
+}
+
+/* ike_keepalive and metrics_listen apply now; the rest waits for a restart. */
+static void reload_settings(struct daemon *d, const struct xdpsec_settings *next,
+			    struct strbuf *out)
+{
+	struct settings_change ch[16];
+	unsigned int n = xdpsec_settings_diff(&d->set, next, ch, 16);
+
+	for (unsigned int i = 0; i < n && i < 16; i++) {
+		if (!strcmp(ch[i].key, "metrics_listen")) {
+			reload_metrics(d, next->metrics_listen, out);
+		} else if (ch[i].live) {
+			d->set.ike_keepalive = next->ike_keepalive;
+			xs_info("reload: %s %s -> %s", ch[i].key, ch[i].from, ch[i].to);
+		} else {
+			xs_warn("reload: '%s' changed (%s -> %s): it needs a restart; %s stays "
+				"until then", ch[i].key, ch[i].from, ch[i].to, ch[i].from);
+			strbuf_printf(out, "warning: '%s' changed (%s -> %s): it needs a restart; "
+				      "%s stays until then\n", ch[i].key, ch[i].from, ch[i].to,
+				      ch[i].from);
+		}
+	}
+	if (d->ike)
+		ike_daemon_set_keepalive(d->ike, d->set.ike_keepalive * 1000u);
+}
+
+/*
+ * SIGHUP and `xdpsecctl reload`: the whole file again, or nothing of it.  A
+ * file that does not load (FILE:LINE: problem) changes nothing.  The IKE
+ * connections are replaced: the engine keeps the IKE and Child SAs of every
+ * connection that still exists (same SPIs, nothing renegotiated) and deletes
+ * those of connections that are gone.  Then the xdpsec section.
+ */
+static int daemon_reload(struct daemon *d, struct strbuf *out)
+{
+	struct xdpsec_settings next;
+	char err[ERR_LEN];
+	int rc;
+
+	if (!d->config_path) {
+		snprintf(err, sizeof(err), "xdpsecd was started without -c FILE: nothing to reload");
+		rc = -ENOENT;
+	} else if (!(rc = xdpsec_conf_load(d->config_path, &next, err, sizeof(err)))) {
+		rc = d->ike ? ike_daemon_reload(d->ike, err, sizeof(err))
+			    : start_ike(d, err, sizeof(err));
+	}
+	if (rc) {
+		xs_err("reload failed, the running configuration stays: %s", err);
+		strbuf_printf(out, "error: %s (the running configuration stays)\n", err);
+		return 1;
+	}
+	keep_cli_settings(d, &next);
+	reload_settings(d, &next, out);
+	xs_info("reloaded %s", d->config_path);
+	strbuf_puts(out, "configuration reloaded\n");
+	return 0;
+}
+
 static int handle_request(void *arg, int argc, char **argv, struct strbuf *out)
 {
 	struct daemon *d = arg;
 	int rc;
 
+	if (argc >= 1 && !strcmp(argv[0], "reload"))
+		return daemon_reload(d, out);
 	if (d->ike && (rc = ike_daemon_command(d->ike, argc, argv, out)) != -ENOENT)
 		return rc;
 	if (argc >= 1 && !strcmp(argv[0], "export-keys"))
@@ -609,29 +726,33 @@ static int open_signalfd(void)
 
 static void on_sighup(struct daemon *d)
 {
-	char err[ERR_LEN];
+	struct strbuf out = STRBUF_INIT;	/* the log has said it all */
 
-	if (!d->ike) {
-		xs_info("SIGHUP: no IKE configuration to reload");
-		return;
-	}
-	if (ike_daemon_reload(d->ike, err, sizeof(err)))
-		xs_err("reload failed, the running configuration stays: %s", err);
+	xs_info("SIGHUP: reloading %s", d->config_path ? d->config_path : "(no file)");
+	daemon_reload(d, &out);
+	strbuf_free(&out);
 }
 
 enum { FD_CTL, FD_SIG, FD_METRICS, FD_IKE, MAX_FDS = FD_IKE + 8 };
 
+/* Refilled every round: a reload may start IKE or move the metrics endpoint. */
+static unsigned int poll_set(const struct daemon *d, struct pollfd *fds)
+{
+	fds[FD_CTL] = (struct pollfd){ .fd = d->ctl_fd, .events = POLLIN };
+	fds[FD_SIG] = (struct pollfd){ .fd = d->sig_fd, .events = POLLIN };
+	fds[FD_METRICS] = (struct pollfd){ .fd = d->metrics ? metrics_server_fd(d->metrics) : -1,
+					   .events = POLLIN };
+	return d->ike ? ike_daemon_pollfds(d->ike, fds + FD_IKE, MAX_FDS - FD_IKE) : 0;
+}
+
 static void run(struct daemon *d)
 {
-	struct pollfd fds[MAX_FDS] = { [FD_CTL] = { .fd = d->ctl_fd, .events = POLLIN },
-				       [FD_SIG] = { .fd = d->sig_fd, .events = POLLIN },
-				       [FD_METRICS] = { .fd = d->metrics ? metrics_server_fd(d->metrics)
-									 : -1, .events = POLLIN } };
-	unsigned int n_ike = d->ike ? ike_daemon_pollfds(d->ike, fds + FD_IKE, MAX_FDS - FD_IKE) : 0;
+	struct pollfd fds[MAX_FDS];
 	struct signalfd_siginfo si;
 	uint64_t last_refresh = 0;
 
 	for (;;) {
+		unsigned int n_ike = poll_set(d, fds);
 		int timeout = d->ike ? ike_daemon_timeout(d->ike, REFRESH_MS) : REFRESH_MS;
 		int n = poll(fds, FD_IKE + n_ike, timeout);
 		uint64_t now = monotonic_ms();
@@ -646,7 +767,8 @@ static void run(struct daemon *d)
 		}
 		if (n > 0 && fds[FD_CTL].revents & POLLIN)
 			ctl_serve_one(d->ctl_fd, CTL_ROOT_ONLY, handle_request, d);
-		if (n > 0 && fds[FD_METRICS].revents & POLLIN)
+		if (n > 0 && fds[FD_METRICS].revents & POLLIN && d->metrics &&
+		    fds[FD_METRICS].fd == metrics_server_fd(d->metrics))
 			metrics_server_serve(d->metrics, render_metrics, d);
 		if (d->ike)
 			ike_daemon_run(d->ike, fds + FD_IKE, n > 0 ? n_ike : 0);
@@ -665,6 +787,11 @@ static int check_config(const struct daemon *d)
 	struct ike_cfg *cfg = NULL;
 	char err[ERR_LEN];
 
+	if (strlen(d->set.instance) > MAX_INSTANCE_LEN) {
+		fprintf(stderr, "xdpsecd: instance name '%s' is longer than %d characters\n",
+			d->set.instance, MAX_INSTANCE_LEN);
+		return 1;
+	}
 	if (d->config_path && ike_cfg_load(d->config_path, NULL, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "xdpsecd: %s\n", err);
 		return 1;

@@ -4,8 +4,11 @@
 # The kernel XFRM backend on a kernel that has ESP: tests/vm/run-vm.sh boots
 # Debian's 6.1 kernel under qemu (TCG) and runs tests/vm/guest.sh there --
 # the BPF program tests on 6.1, then xdpsec in XFRM mode against xdpsec in
-# AF_XDP mode (ping, iperf3, counters, unknown-SPI drops, the TC ACL and TS
-# checks, a clean shutdown).  This script asserts on its VMTEST lines.
+# AF_XDP mode with manual SAs (ping, iperf3, counters, unknown-SPI drops, the
+# TC ACL and TS checks, a clean shutdown), then with IKEv2 (guest_ike.sh):
+# XFRM against AF_XDP in ESP in UDP, XFRM against XFRM in raw ESP, each with
+# ping, iperf3 and both sides' counters, and a ping across Child SA rekeys
+# that must lose nothing.  This script asserts on its VMTEST lines.
 # SKIP when qemu or the kernel package cannot be had.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -27,9 +30,13 @@ if grep -q "VMTEST FAIL" "$log"; then
 fi
 want="bpf_test_uplink bpf_test_tunnel daemons_up auto_picks_xfrm sa_add ip_xfrm_shows_encoding
 ping_xfrm_afxdp_both_ways iperf3_through_tunnel counters xdp_drops_unknown_spi
-tc_acl_in_xfrm_mode tc_ts_check_in_xfrm_mode xfrm_clean_shutdown"
+tc_acl_in_xfrm_mode tc_ts_check_in_xfrm_mode xfrm_clean_shutdown
+ike_xfrm_afxdp_up ike_xfrm_afxdp_ping_iperf3 ike_xfrm_afxdp_counters
+ike_xfrm_sa_list_is_kernel_counters xdp_drops_unknown_spi_in_udp ike_xfrm_clean_shutdown
+ike_xfrm_xfrm_up ike_xfrm_xfrm_ping_iperf3 ike_xfrm_xfrm_counters ike_child_rekey_no_loss"
 for w in $want; do
 	grep -q "VMTEST PASS $w" "$log" || fail "no VMTEST PASS line for $w"
 done
 grep "VMTEST PASS" "$log" | sed 's/^VMTEST PASS /  /'
-pass "6.1 VM: XFRM mode against AF_XDP mode, $(grep -c 'VMTEST PASS' "$log") checks in ${secs}s"
+pass "6.1 VM: XFRM mode against AF_XDP and XFRM mode, manual SAs and IKEv2," \
+	"$(grep -c 'VMTEST PASS' "$log") checks in ${secs}s"

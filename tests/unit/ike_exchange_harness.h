@@ -13,7 +13,11 @@
  * engine, would receive them).  The clock is the test's: advance() ticks
  * both engines.
  * A spy data plane forwards to dp_fake and keeps a copy of every SA added,
- * keys included, so the two sides' SAs can be compared.
+ * keys included, so the two sides' SAs can be compared.  With net->watch
+ * on, every change to either data plane is followed by a check that each
+ * side's policies route into an SA the other side has an inbound SA for
+ * (make before break: a rekey never leaves a flow without one); each
+ * failure counts in net->gaps.
  */
 #ifndef XDPSEC_TEST_IKE_EXCHANGE_HARNESS_H
 #define XDPSEC_TEST_IKE_EXCHANGE_HARNESS_H
@@ -47,7 +51,17 @@ struct spy {
 	struct dp_sa sa[SPY_MAX];	/* by slot, as added */
 	bool used[SPY_MAX];
 	bool refuse;			/* add_sa fails: a full data plane */
+	void (*after)(void *arg);	/* called after every change */
+	void *arg;
 };
+
+static inline void spy_changed(struct dataplane *dp)
+{
+	struct spy *s = (struct spy *)dp;
+
+	if (s->after)
+		s->after(s->arg);
+}
 
 static inline struct spy *spy_of(struct dataplane *dp)
 {
@@ -69,6 +83,7 @@ static inline int spy_add_sa(struct dataplane *dp, const struct dp_sa *sa, char 
 		s->sa[slot] = *sa;
 		s->used[slot] = true;
 	}
+	spy_changed(dp);
 	return slot;
 }
 
@@ -76,9 +91,13 @@ static inline int spy_del_sa(struct dataplane *dp, uint32_t slot)
 {
 	struct spy *s = spy_of(dp);
 
+	int ret;
+
 	if (slot < SPY_MAX)
 		s->used[slot] = false;
-	return s->inner->ops->del_sa(s->inner, slot);
+	ret = s->inner->ops->del_sa(s->inner, slot);
+	spy_changed(dp);
+	return ret;
 }
 
 static inline int spy_update(struct dataplane *dp, uint32_t slot, const struct dp_addr *src,
@@ -98,12 +117,27 @@ static inline int spy_update(struct dataplane *dp, uint32_t slot, const struct d
 
 static inline int spy_add_policy(struct dataplane *dp, const struct xs_selector *sel, uint32_t slot)
 {
-	return spy_of(dp)->inner->ops->add_policy(spy_of(dp)->inner, sel, slot);
+	int ret = spy_of(dp)->inner->ops->add_policy(spy_of(dp)->inner, sel, slot);
+
+	spy_changed(dp);
+	return ret;
 }
 
 static inline int spy_del_policy(struct dataplane *dp, const struct xs_selector *sel)
 {
-	return spy_of(dp)->inner->ops->del_policy(spy_of(dp)->inner, sel);
+	int ret = spy_of(dp)->inner->ops->del_policy(spy_of(dp)->inner, sel);
+
+	spy_changed(dp);
+	return ret;
+}
+
+static inline int spy_replace_policy(struct dataplane *dp, const struct xs_selector *sel,
+				     uint32_t slot)
+{
+	int ret = spy_of(dp)->inner->ops->replace_policy(spy_of(dp)->inner, sel, slot);
+
+	spy_changed(dp);
+	return ret;
 }
 
 static inline int spy_find_sa(struct dataplane *dp, uint32_t spi, enum xs_sa_dir dir,
@@ -124,6 +158,7 @@ static const struct dataplane_ops spy_ops = {
 	.update_sa_addrs = spy_update,
 	.add_policy = spy_add_policy,
 	.del_policy = spy_del_policy,
+	.replace_policy = spy_replace_policy,
 	.find_sa = spy_find_sa,
 	.list_sas = spy_list_sas,
 };
@@ -185,7 +220,35 @@ struct net {
 	unsigned int delivered;
 	struct pkt *held[8];	/* delayed packets; release() delivers them */
 	unsigned int n_held;
+	bool watch;		/* check the flows after every data-plane change */
+	unsigned int gaps;	/* moments a flow had no SA to go to */
+	unsigned int checks;
 };
+
+/* Does every policy of each side route into an SA the other side can decrypt? */
+static inline void flow_check(void *arg)
+{
+	struct net *net = arg;
+	struct xs_selector sel;
+	uint32_t slot;
+
+	if (!net->watch)
+		return;
+	net->checks++;
+	for (int x = 0; x < 2; x++) {
+		struct spy *me = &net->p[x].spy, *other = &net->p[1 - x].spy;
+		unsigned int n = dp_fake_policy_count(me->inner);
+
+		if (!n)
+			net->gaps++;
+		for (unsigned int i = 0; i < n; i++) {
+			assert_int_equal(dp_fake_policy_get(me->inner, i, &sel, &slot), 0);
+			if (slot >= SPY_MAX || !me->used[slot] ||
+			    !spy_find(other, me->sa[slot].spi, XS_DIR_IN))
+				net->gaps++;
+		}
+	}
+}
 
 static inline void ep4(struct ike_endpoint *ep, const char *addr, uint16_t port)
 {
@@ -345,6 +408,8 @@ static inline void peer_init(struct net *net, int idx, const char *addr, const c
 	p->idx = idx;
 	ep4(&p->addr, addr, 0);
 	p->spy.dp.ops = &spy_ops;
+	p->spy.after = flow_check;
+	p->spy.arg = net;
 	p->spy.inner = dp_fake_new(64);
 	assert_non_null(p->spy.inner);
 	p->cfg = cfg_from(conf);

@@ -3,7 +3,9 @@
 #
 # Runs inside the 6.1 guest (tests/vm/run-vm.sh): the BPF program tests,
 # then xdpsec in XFRM mode (kernel ESP) against xdpsec in AF_XDP mode, with
-# manual SAs, raw ESP:
+# manual SAs, raw ESP; then guest_ike.sh on the same test bed: IKEv2 between
+# the two, XFRM against AF_XDP (ESP in UDP) and XFRM against XFRM (raw ESP,
+# Child SA rekeys):
 #
 #   vm-ha            vm-gwa                        vm-gwb            vm-hb
 # +--------+   +-------------------+        +-------------------+   +--------+
@@ -199,3 +201,6 @@ kill $PID_B
 wait $PID_B
 echo "--- a.log"; cat /tmp/a.log
 echo "--- b.log"; tail -5 /tmp/b.log
+
+# ---- the same gateways with IKEv2 ----
+. /guest_ike.sh

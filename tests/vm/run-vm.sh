@@ -5,8 +5,9 @@
 # not) under qemu with software emulation, with an initramfs built here from
 # this machine's binaries: busybox, iproute2, iperf3, jq, the project's
 # build and the kernel's ESP/XFRM modules.  The guest runs tests/vm/guest.sh
-# and prints "VMTEST PASS name" / "VMTEST FAIL name" on the serial console
-# (qemu's stdout, also saved to build/vm/console.log), then powers off.
+# (and guest_ike.sh, which it sources) and prints "VMTEST PASS name" /
+# "VMTEST FAIL name" on the serial console (qemu's stdout, also saved to
+# build/vm/console.log), then powers off.
 #
 #   host: build/vm/linux-image-*.deb (apt-get download, cached) -> vmlinuz,
 #         modules; initramfs.cpio.gz; qemu -accel tcg -cpu max -nographic
@@ -116,6 +117,7 @@ build_initramfs() {
 		echo "/lib/modules/$KVER/$m" >>"$ROOTFS/modules.list"
 	done
 	cp "${VM_GUEST:-$ROOT/tests/vm/guest.sh}" "$ROOTFS/guest.sh"
+	cp "$ROOT/tests/vm/guest_ike.sh" "$ROOTFS/guest_ike.sh"
 	# VM_DEBUG=1: bpftool and the BPF objects too, for verifier logs
 	if [ -n "${VM_DEBUG:-}" ]; then
 		copy_bin "$(command -v bpftool)" /usr/local/bin/bpftool

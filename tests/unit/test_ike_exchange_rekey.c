@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Lifetimes between two engines in one process (harness:
+ * ike_exchange_harness.h): Child SA rekeys from either side with and
+ * without PFS, IKE SA rekeys, simultaneous rekeys (RFC 7296 2.8.1), a rekey
+ * crossing a delete (2.25), hard lifetimes, byte limits from the data-plane
+ * counters, the jitter that spreads a fleet's rekeys, and DPD that probes
+ * idle tunnels only.  net->watch checks after every data-plane change that
+ * each side's traffic goes into an SA the other side can decrypt.
+ */
+#include "ike_exchange_conf.h"
+
+#include "ike_xchg.h"
+
+#define PSK "this-is-the-fleet-psk-0123456789"
+
+#define R_GW(esp, conn_extra, child_extra) \
+	"connections { gw {\n" \
+	"  local_addrs = 10.77.0.1\n" \
+	"  proposals = " GCM128 "\n" \
+	"  " conn_extra "\n" \
+	"  local { auth = psk\n id = gw.example }\n" \
+	"  remote { auth = psk\n id = *@devices.example }\n" \
+	"  children {\n" \
+	"    net { local_ts = 10.1.0.0/24\n remote_ts = 10.200.0.0/16\n esp_proposals = " esp "\n" \
+	"          " child_extra " }\n" \
+	"  }\n" \
+	"} }\n" \
+	"secrets { ike-fleet { id-gw = gw.example\n id-dev = *@devices.example\n" \
+	"  secret = " PSK " } }\n"
+
+#define R_DEV(esp, conn_extra, child_extra) \
+	"connections { dev {\n" \
+	"  local_addrs = 10.77.0.2\n" \
+	"  remote_addrs = 10.77.0.1\n" \
+	"  proposals = " GCM128 "\n" \
+	"  " conn_extra "\n" \
+	"  local { auth = psk\n id = dev1@devices.example }\n" \
+	"  remote { auth = psk\n id = gw.example }\n" \
+	"  children {\n" \
+	"    net { local_ts = 10.200.1.0/24\n remote_ts = 10.1.0.0/16\n esp_proposals = " esp "\n" \
+	"          " child_extra " }\n" \
+	"  }\n" \
+	"} }\n" \
+	"secrets { ike-dev { id = dev1@devices.example\n secret = " PSK " } }\n"
+
+#define NO_REKEY "rekey_time = 0s\n life_time = 0s"
+#define REKEY_10 "rekey_time = 10s\n life_time = 15s\n rand_time = 0s"
+#define IKE_NO_REKEY "rekey_time = 0s"
+#define IKE_REKEY_10 "rekey_time = 10s\n over_time = 5s\n rand_time = 0s"
+
+/* Time passes in 100 ms ticks. */
+static void run_for(struct net *net, uint64_t ms)
+{
+	for (uint64_t t = 0; t < ms; t += 100)
+		advance(net, 100);
+}
+
+static struct net *up(const char *dev, const char *gw)
+{
+	struct net *net = pair(dev, gw, false);
+
+	initiate(net, "net");
+	check_established(net, 2);
+	net->watch = true;
+	return net;
+}
+
+/* Exactly one SA pair on each side, matching, traffic routed into it. */
+static void check_one_pair(struct net *net)
+{
+	assert_int_equal(spy_count(&net->p[DEV].spy), 2);
+	assert_int_equal(spy_count(&net->p[GW].spy), 2);
+	check_sa_pairs(net);
+	assert_int_equal(net->gaps, 0);
+	for (int i = 0; i < 2; i++) {
+		struct xs_selector sel;
+		uint32_t slot;
+
+		assert_int_equal(dp_fake_policy_count(net->p[i].spy.inner), 1);
+		assert_int_equal(dp_fake_policy_get(net->p[i].spy.inner, 0, &sel, &slot), 0);
+		assert_ptr_equal(&net->p[i].spy.sa[slot], spy_first(&net->p[i].spy, XS_DIR_OUT));
+	}
+}
+
+static void done(struct net *net)
+{
+	net->watch = false;
+	net_free(net);
+}
+
+/*
+ *   CREATE_CHILD_SA { N(REKEY_SA), SA, Ni, [KEi], TSi, TSr }  -->
+ *                      <--  CREATE_CHILD_SA { SA, Nr, [KEr], TSi, TSr }
+ *   (1 s later)  INFORMATIONAL { D(ESP, old) }  -->
+ *                      <--  INFORMATIONAL { D(ESP, old) }
+ */
+static void child_rekey(const char *dev, const char *gw, int initiator)
+{
+	struct net *net = up(dev, gw);
+	uint32_t old_in = spy_first(&net->p[DEV].spy, XS_DIR_IN)->spi;
+
+	run_for(net, 9900);
+	assert_int_equal(stats_of(net, initiator).child_sas_rekeyed, 0);
+	run_for(net, 200);
+	assert_int_equal(stats_of(net, DEV).child_sas_rekeyed, 1);
+	assert_int_equal(stats_of(net, GW).child_sas_rekeyed, 1);
+	/* both pairs in while the old one drains */
+	assert_int_equal(spy_count(&net->p[initiator].spy), 4);
+	run_for(net, 1500);
+	check_one_pair(net);
+	assert_true(net->checks > 10);	/* the flows were watched through it */
+	assert_int_not_equal(spy_first(&net->p[DEV].spy, XS_DIR_IN)->spi, old_in);
+	/* and again, and again: the new pair has its own lifetime */
+	run_for(net, 20000);
+	assert_int_equal(stats_of(net, DEV).child_sas_rekeyed, 3);
+	check_one_pair(net);
+	assert_int_equal(stats_of(net, DEV).child_sas_expired, 0);
+	assert_int_equal(stats_of(net, GW).rekey_collisions, 0);
+	assert_int_equal(stats_of(net, DEV).ike_sas_established, 1);
+	done(net);
+}
+
+static void test_child_rekey_by_dev(void **state)
+{
+	(void)state;
+	child_rekey(R_DEV("aes128gcm16", IKE_NO_REKEY, REKEY_10),
+		    R_GW("aes128gcm16", IKE_NO_REKEY, NO_REKEY), DEV);
+}
+
+static void test_child_rekey_by_gw(void **state)
+{
+	(void)state;
+	child_rekey(R_DEV("aes128gcm16", IKE_NO_REKEY, NO_REKEY),
+		    R_GW("aes128gcm16", IKE_NO_REKEY, REKEY_10), GW);
+}
+
+static void test_child_rekey_pfs_by_dev(void **state)
+{
+	(void)state;
+	child_rekey(R_DEV("aes128gcm16-x25519", IKE_NO_REKEY, REKEY_10),
+		    R_GW("aes128gcm16-x25519", IKE_NO_REKEY, NO_REKEY), DEV);
+}
+
+static void test_child_rekey_pfs_by_gw(void **state)
+{
+	(void)state;
+	child_rekey(R_DEV("aes128gcm16-modp3072", IKE_NO_REKEY, NO_REKEY),
+		    R_GW("aes128gcm16-modp3072", IKE_NO_REKEY, REKEY_10), GW);
+}
+
+/*
+ *   CREATE_CHILD_SA { SA(IKE, SPIi'), Ni, KEi }  -->
+ *                      <--  CREATE_CHILD_SA { SA(IKE, SPIr'), Nr, KEr }
+ *   INFORMATIONAL { D(IKE) } (old SA)  -->
+ *                      <--  INFORMATIONAL { }
+ */
+static void ike_rekey(const char *dev, const char *gw, int initiator)
+{
+	struct net *net = up(dev, gw);
+	char err[128];
+
+	run_for(net, 9900);
+	assert_int_equal(stats_of(net, initiator).ike_sas_rekeyed, 0);
+	run_for(net, 200);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(stats_of(net, i).ike_sas_rekeyed, 1);
+		assert_int_equal(stats_of(net, i).ike_sas_established, 1);
+	}
+	check_one_pair(net);
+	/* the children live on in the new IKE SA: it can delete them */
+	run_for(net, 25000);
+	assert_int_equal(stats_of(net, DEV).ike_sas_rekeyed, 3);
+	assert_int_equal(stats_of(net, DEV).ike_sas_established, 1);
+	assert_int_equal(stats_of(net, GW).ike_sas_established, 1);
+	check_one_pair(net);
+	net->watch = false;
+	assert_int_equal(ike_engine_terminate(net->p[DEV].e, "dev", net->now, err, sizeof(err)), 0);
+	pump(net);
+	assert_int_equal(spy_count(&net->p[DEV].spy), 0);
+	assert_int_equal(spy_count(&net->p[GW].spy), 0);
+	assert_int_equal(stats_of(net, GW).ike_sas_established, 0);
+	done(net);
+}
+
+static void test_ike_rekey_by_dev(void **state)
+{
+	(void)state;
+	ike_rekey(R_DEV("aes128gcm16", IKE_REKEY_10, NO_REKEY),
+		  R_GW("aes128gcm16", IKE_NO_REKEY, NO_REKEY), DEV);
+}
+
+static void test_ike_rekey_by_gw(void **state)
+{
+	(void)state;
+	ike_rekey(R_DEV("aes128gcm16", IKE_NO_REKEY, NO_REKEY),
+		  R_GW("aes128gcm16", IKE_REKEY_10, NO_REKEY), GW);
+}
+
+/* Both ends rekey the Child SA in the same tick: one new pair survives. */
+static void test_child_rekey_simultaneous(void **state)
+{
+	struct net *net = up(R_DEV("aes128gcm16", IKE_NO_REKEY, REKEY_10),
+			     R_GW("aes128gcm16", IKE_NO_REKEY, REKEY_10));
+
+	(void)state;
+	run_for(net, 10000);
+	assert_int_equal(stats_of(net, DEV).rekey_collisions, 1);
+	assert_int_equal(stats_of(net, GW).rekey_collisions, 1);
+	run_for(net, 2000);
+	check_one_pair(net);
+	/* and the survivor rekeys normally later (both again at once) */
+	run_for(net, 10000);
+	check_one_pair(net);
+	assert_int_equal(stats_of(net, DEV).child_sas_expired, 0);
+	done(net);
+}
+
+/* Both ends rekey the IKE SA at once: one IKE SA survives, the children with it. */
+static void test_ike_rekey_simultaneous(void **state)
+{
+	struct net *net = up(R_DEV("aes128gcm16", IKE_REKEY_10, NO_REKEY),
+			     R_GW("aes128gcm16", IKE_REKEY_10, NO_REKEY));
+
+	(void)state;
+	run_for(net, 10000);
+	assert_int_equal(stats_of(net, DEV).rekey_collisions, 1);
+	assert_int_equal(stats_of(net, GW).rekey_collisions, 1);
+	run_for(net, 2000);
+	assert_int_equal(stats_of(net, DEV).ike_sas_established, 1);
+	assert_int_equal(stats_of(net, GW).ike_sas_established, 1);
+	check_one_pair(net);
+	done(net);
+}
+
+/*
+ * dev rekeys as gw deletes (2.25):
+ *   CREATE_CHILD_SA { N(REKEY_SA) ... }  -->  <--  INFORMATIONAL { D(ESP) }
+ *   <--  N(CHILD_SA_NOT_FOUND)                INFORMATIONAL { D(ESP) }  -->
+ */
+static void test_rekey_delete_race(void **state)
+{
+	struct net *net = up(R_DEV("aes128gcm16", IKE_NO_REKEY, REKEY_10),
+			     R_GW("aes128gcm16", IKE_NO_REKEY, NO_REKEY));
+	char err[128];
+
+	(void)state;
+	run_for(net, 9900);
+	net->watch = false;	/* the flow goes away on purpose */
+	net->now += 200;
+	ike_engine_tick(net->p[DEV].e, net->now);
+	assert_int_equal(net->n, 1);	/* the rekey request, not delivered yet */
+	assert_int_equal(ike_engine_terminate(net->p[GW].e, "net", net->now, err, sizeof(err)), 0);
+	pump(net);
+	run_for(net, 3000);
+	assert_int_equal(spy_count(&net->p[DEV].spy), 0);
+	assert_int_equal(spy_count(&net->p[GW].spy), 0);
+	assert_int_equal(stats_of(net, DEV).ike_sas_established, 1);
+	assert_int_equal(stats_of(net, GW).ike_sas_established, 1);
+	assert_int_equal(stats_of(net, DEV).child_sas_rekeyed, 0);
+	done(net);
+}
+
+/* No rekey: the Child SA goes at its hard lifetime, on both sides. */
+static void test_hard_lifetime(void **state)
+{
+	struct net *net = up(R_DEV("aes128gcm16", IKE_NO_REKEY, "rekey_time = 0s\n life_time = 12s"),
+			     R_GW("aes128gcm16", IKE_NO_REKEY, NO_REKEY));
+
+	(void)state;
+	net->watch = false;
+	run_for(net, 11900);
+	assert_int_equal(spy_count(&net->p[GW].spy), 2);
+	run_for(net, 200);
+	assert_int_equal(stats_of(net, DEV).child_sas_expired, 1);
+	assert_int_equal(spy_count(&net->p[DEV].spy), 0);
+	assert_int_equal(spy_count(&net->p[GW].spy), 0);
+	assert_int_equal(stats_of(net, DEV).ike_sas_established, 1);
+	done(net);
+}
+
+static int slot_of(struct net *net, int side, enum xs_sa_dir dir)
+{
+	struct dp_sa_info v[8];
+	int n = spy_list_sas(&net->p[side].spy.dp, v, 8);
+
+	for (int i = 0; i < n && i < 8; i++)
+		if (v[i].dir == dir)
+			return (int)v[i].slot;
+	return -1;
+}
+
+/* rekey_bytes: the data plane's counters start the rekey. */
+static void test_rekey_bytes(void **state)
+{
+	struct net *net = up(R_DEV("aes128gcm16", IKE_NO_REKEY,
+				   "rekey_time = 0s\n life_time = 0s\n rekey_bytes = 1000000"),
+			     R_GW("aes128gcm16", IKE_NO_REKEY, NO_REKEY));
+	struct dp_fake_counters *k = dp_fake_counters(net->p[DEV].spy.inner);
+	int slot = slot_of(net, DEV, XS_DIR_OUT);
+
+	(void)state;
+	assert_true(slot >= 0);
+	k->sa[slot].bytes = 999999;
+	run_for(net, 3000);
+	assert_int_equal(stats_of(net, DEV).child_sas_rekeyed, 0);
+	k->sa[slot].bytes = 1000001;
+	run_for(net, 1100);
+	assert_int_equal(stats_of(net, DEV).child_sas_rekeyed, 1);
+	run_for(net, 1500);
+	check_one_pair(net);
+	/* the new pair starts counting from zero */
+	run_for(net, 5000);
+	assert_int_equal(stats_of(net, DEV).child_sas_rekeyed, 1);
+	done(net);
+}
+
+/* rand_time: 1000 SAs configured alike rekey spread evenly over the window. */
+static void test_jitter_spreads(void **state)
+{
+	enum { N = 1000, BINS = 10, REKEY = 3600, RAND = 360 };
+	unsigned int bins[BINS] = { 0 };
+	uint64_t rng = 0x5eed, lo = UINT64_MAX, hi = 0, t;
+
+	(void)state;
+	for (int i = 0; i < N; i++) {
+		t = ike_life_soft_ms(&rng, 0, REKEY, RAND);
+		assert_true(t >= (REKEY - RAND) * 1000ULL && t <= REKEY * 1000ULL);
+		bins[(t - (REKEY - RAND) * 1000ULL) * BINS / (RAND * 1000ULL + 1)]++;
+		lo = t < lo ? t : lo;
+		hi = t > hi ? t : hi;
+	}
+	/* each tenth of the window holds 100 +- 40 (far outside chance at this N) */
+	for (int i = 0; i < BINS; i++)
+		assert_true(bins[i] >= 60 && bins[i] <= 140);
+	assert_true(hi - lo > RAND * 1000ULL * 9 / 10);
+	assert_int_equal(ike_life_soft_ms(&rng, 5, 0, RAND), 0);	/* rekey off */
+	assert_int_equal(ike_life_soft_ms(&rng, 5, 10, 0), 10005);	/* no jitter */
+}
+
+/* Two SAs of one engine, configured alike, get different rekey times. */
+static void test_jitter_per_sa(void **state)
+{
+	struct net *net = up(R_DEV("aes128gcm16", IKE_NO_REKEY,
+				   "rekey_time = 100s\n life_time = 200s\n rand_time = 50s"),
+			     R_GW("aes128gcm16", IKE_NO_REKEY, NO_REKEY));
+	uint64_t first, t;
+
+	(void)state;
+	run_for(net, 49000);
+	assert_int_equal(stats_of(net, DEV).child_sas_rekeyed, 0);
+	for (t = 49000; t < 101000 && !stats_of(net, DEV).child_sas_rekeyed; t += 100)
+		advance(net, 100);
+	first = t;
+	assert_true(first >= 50000 && first <= 100100);
+	for (; t < first + 101000 && stats_of(net, DEV).child_sas_rekeyed < 2; t += 100)
+		advance(net, 100);
+	/* the second interval is drawn afresh: 50..100 s after the first */
+	assert_true(t - first >= 50000 && t - first <= 100100);
+	run_for(net, 1500);
+	check_one_pair(net);
+	done(net);
+}
+
+static unsigned int dpd_probes;
+
+static enum verdict count_dpd(struct net *net, struct pkt *p)
+{
+	(void)net;
+	if (p->from == DEV && pkt_is(p, IKE_INFORMATIONAL, false))
+		dpd_probes++;
+	return DELIVER;
+}
+
+static enum verdict gw_dead(struct net *net, struct pkt *p)
+{
+	(void)net;
+	return p->from == GW ? DROP : DELIVER;
+}
+
+/* dpd_delay = 5s: an idle tunnel is probed, a busy one is not; a dead peer is cleared. */
+static void test_dpd_idle_busy(void **state)
+{
+	struct net *net = up(R_DEV("aes128gcm16", "rekey_time = 0s\n dpd_delay = 5s", NO_REKEY),
+			     R_GW("aes128gcm16", IKE_NO_REKEY, NO_REKEY));
+	struct dp_fake_counters *k = dp_fake_counters(net->p[DEV].spy.inner);
+	int slot = slot_of(net, DEV, XS_DIR_IN);
+
+	(void)state;
+	dpd_probes = 0;
+	net->filter = count_dpd;
+	/* busy: ESP arrives every second */
+	for (int i = 0; i < 20; i++) {
+		k->sa[slot].packets += 10;
+		run_for(net, 1000);
+	}
+	assert_int_equal(dpd_probes, 0);
+	/* idle: probed once per dpd_delay */
+	run_for(net, 5100);
+	assert_int_equal(dpd_probes, 1);
+	run_for(net, 5000);
+	assert_int_equal(dpd_probes, 2);
+	/* dead: the probe's retransmissions go unanswered -> clear */
+	net->filter = gw_dead;
+	net->watch = false;
+	run_for(net, 40000);
+	assert_int_equal(stats_of(net, DEV).dpd_timeouts, 1);
+	assert_int_equal(stats_of(net, DEV).ike_sas_established, 0);
+	assert_int_equal(spy_count(&net->p[DEV].spy), 0);
+	done(net);
+}
+
+/* dpd_action = restart: the device dials again after the timeout. */
+static void test_dpd_restart(void **state)
+{
+	struct net *net = up(R_DEV("aes128gcm16", "rekey_time = 0s\n dpd_delay = 5s",
+				   "rekey_time = 0s\n dpd_action = restart"),
+			     R_GW("aes128gcm16", IKE_NO_REKEY, NO_REKEY));
+
+	(void)state;
+	net->watch = false;
+	net->filter = gw_dead;
+	run_for(net, 5000 + 31000 + 500);
+	assert_int_equal(stats_of(net, DEV).dpd_timeouts, 1);
+	net->filter = NULL;
+	run_for(net, 2000);
+	assert_int_equal(stats_of(net, DEV).ike_sas_established, 1);
+	assert_int_equal(spy_count(&net->p[DEV].spy), 2);
+	done(net);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_child_rekey_by_dev),
+		cmocka_unit_test(test_child_rekey_by_gw),
+		cmocka_unit_test(test_child_rekey_pfs_by_dev),
+		cmocka_unit_test(test_child_rekey_pfs_by_gw),
+		cmocka_unit_test(test_ike_rekey_by_dev),
+		cmocka_unit_test(test_ike_rekey_by_gw),
+		cmocka_unit_test(test_child_rekey_simultaneous),
+		cmocka_unit_test(test_ike_rekey_simultaneous),
+		cmocka_unit_test(test_rekey_delete_race),
+		cmocka_unit_test(test_hard_lifetime),
+		cmocka_unit_test(test_rekey_bytes),
+		cmocka_unit_test(test_jitter_spreads),
+		cmocka_unit_test(test_jitter_per_sa),
+		cmocka_unit_test(test_dpd_idle_busy),
+		cmocka_unit_test(test_dpd_restart),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
