@@ -62,6 +62,7 @@ enum xs_reason {
 	XS_R_DECRYPTED,		/* decrypted and delivered to the kernel */
 	XS_R_ENCRYPTED,		/* encrypted and sent to the peer */
 	XS_R_TX_FAILED,		/* worker could not queue the packet */
+	XS_R_XSK_DROPPED,	/* redirected, but the AF_XDP socket had no room */
 	XS_R_MAX
 };
 

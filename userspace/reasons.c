@@ -22,6 +22,7 @@ const char *const xs_reason_names[XS_R_MAX] = {
 	[XS_R_DECRYPTED] = "decrypted",
 	[XS_R_ENCRYPTED] = "encrypted",
 	[XS_R_TX_FAILED] = "tx_failed",
+	[XS_R_XSK_DROPPED] = "xsk_dropped",
 };
 
 const struct xs_sa_error xs_sa_errors[XS_N_SA_ERRORS] = {

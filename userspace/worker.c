@@ -33,7 +33,7 @@
 #include "log.h"
 #include "worker_int.h"
 
-enum { IDLE_POLL_MS = 100, KICK_ROUNDS = 64 };
+enum { IDLE_POLL_MS = 100, KICK_ROUNDS = 64, STATS_EVERY = 4096 };
 
 static void submit(struct worker *w, struct xsk_side *s, struct tx_batch *b)
 {
@@ -145,10 +145,30 @@ static void account_busy(struct worker *w, uint64_t now)
 	w->busy_mark = now;
 }
 
+/*
+ * What the kernel dropped at our sockets after XDP had redirected it there
+ * (rx ring full, no fill buffer): a system call, so read when going idle and
+ * every STATS_EVERY loops, not per packet.  The row is this worker's own.
+ */
+static void count_socket_drops(struct worker *w)
+{
+	struct xsk_side *sides[2] = { &w->up, &w->tun };
+	uint64_t dropped = 0;
+
+	for (int i = 0; i < 2; i++) {
+		struct xdp_statistics st;
+		socklen_t len = sizeof(st);
+
+		if (!getsockopt(xsk_socket__fd(sides[i]->xsk), SOL_XDP, XDP_STATISTICS, &st, &len))
+			dropped += st.rx_dropped + st.rx_ring_full;
+	}
+	w->cfg.reasons[XS_R_XSK_DROPPED].packets = dropped;
+}
+
 static void *worker_loop(void *arg)
 {
 	struct worker *w = arg;
-	unsigned int got;
+	unsigned int got, loops = 0;
 
 	w->busy_mark = worker_coarse_ns();
 	while (!atomic_load_explicit(&w->stop, memory_order_relaxed)) {
@@ -162,6 +182,8 @@ static void *worker_loop(void *arg)
 		refill(w, &w->up);
 		refill(w, &w->tun);
 		account_busy(w, worker_coarse_ns());
+		if (!got || ++loops % STATS_EVERY == 0)
+			count_socket_drops(w);
 		if (!got) {
 			sleep_until_traffic(w);
 			w->busy_mark = worker_coarse_ns();
