@@ -45,6 +45,8 @@ const char *cmd_dir_name(enum xs_sa_dir dir);
 
 /* All SAs / devices in a malloc'd array (*out, free it); count or -errno. */
 int cmd_list_sas(struct dataplane *dp, struct dp_sa_info **out);
+/* One SA by slot: the backend's get_sa, or a scan of list_sas. */
+int cmd_get_sa(struct dataplane *dp, uint32_t slot, struct dp_sa_info *out);
 int cmd_list_devices(struct dataplane *dp, struct dp_device_info **out);
 
 int cmd_sa_add(struct cmd_ctx *c, int argc, char **argv);

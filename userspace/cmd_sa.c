@@ -432,16 +432,12 @@ static int sa_find(struct cmd_ctx *c, const struct sa_del_req *r)
 /* Removes the policies that route into the outbound SA at slot. */
 static int sa_del_out_policies(struct cmd_ctx *c, int slot)
 {
-	struct dp_sa_info *sas;
-	int i, n;
+	struct dp_sa_info sa;
+	int ret = cmd_get_sa(c->dp, (uint32_t)slot, &sa);
 
-	n = cmd_list_sas(c->dp, &sas);
-	if (n < 0)
-		return cmd_error(c, "cannot list SAs: %s", strerror(-n));
-	for (i = 0; i < n; i++)
-		if (sas[i].slot == (uint32_t)slot)
-			sa_del_policies(c->dp, sas[i].remote_ts, sas[i].n_remote_ts);
-	free(sas);
+	if (ret)
+		return cmd_error(c, "cannot look up SA slot %d: %s", slot, strerror(-ret));
+	sa_del_policies(c->dp, sa.remote_ts, sa.n_remote_ts);
 	return 0;
 }
 

@@ -129,6 +129,24 @@ const char *cmd_dir_name(enum xs_sa_dir dir)
 	return dir == XS_DIR_OUT ? "out" : "in";
 }
 
+int cmd_get_sa(struct dataplane *dp, uint32_t slot, struct dp_sa_info *out)
+{
+	struct dp_sa_info *sas;
+	int n, ret = -ENOENT;
+
+	if (dp->ops->get_sa)
+		return dp->ops->get_sa(dp, slot, out);
+	n = cmd_list_sas(dp, &sas);	/* backends without a direct lookup */
+	for (int i = 0; i < n; i++)
+		if (sas[i].slot == slot) {
+			*out = sas[i];
+			ret = 0;
+		}
+	if (n >= 0)
+		free(sas);
+	return n < 0 ? n : ret;
+}
+
 int cmd_list_sas(struct dataplane *dp, struct dp_sa_info **out)
 {
 	int n, again;

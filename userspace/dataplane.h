@@ -90,6 +90,8 @@ struct dataplane_ops {
 	/* Finds an SA by SPI and direction (and outer dst, when given). */
 	int (*find_sa)(struct dataplane *dp, uint32_t spi, enum xs_sa_dir dir,
 		       const struct dp_addr *dst);
+	/* One SA by slot (what list_sas gives for it); -ENOENT if none. */
+	int (*get_sa)(struct dataplane *dp, uint32_t slot, struct dp_sa_info *out);
 	/* Fills up to max entries; returns how many SAs exist. */
 	int (*list_sas)(struct dataplane *dp, struct dp_sa_info *out, unsigned int max);
 	int (*list_devices)(struct dataplane *dp, struct dp_device_info *out, unsigned int max);

@@ -431,6 +431,19 @@ static int set_acl(struct dataplane *dp, const char *device, const struct xs_sel
 	return 0;
 }
 
+static int get_sa(struct dataplane *dp, uint32_t slot, struct dp_sa_info *out)
+{
+	struct dp_bpf *d = to_bpf(dp);
+	struct xs_sa *sa = sa_table_get(d->cfg.sas, slot);
+
+	if (!sa)
+		return -ENOENT;
+	*out = sa->info;
+	out->slot = slot;
+	memcpy(&out->stats, &d->cfg.bpf->sa_stats[slot], sizeof(out->stats));
+	return 0;
+}
+
 static int list_sas(struct dataplane *dp, struct dp_sa_info *out, unsigned int max)
 {
 	struct dp_bpf *d = to_bpf(dp);
@@ -524,6 +537,7 @@ static const struct dataplane_ops dp_bpf_ops = {
 	.replace_policy = replace_policy,
 	.set_acl = set_acl,
 	.find_sa = find_sa,
+	.get_sa = get_sa,
 	.list_sas = list_sas,
 	.list_devices = list_devices,
 	.read_reasons = read_reasons,
