@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 static const char *const known_keys[] = {
 	"uplink", "lan", "instance", "workers", "max_sas", "max_devices",
 	"control_socket", "pin_path", "metrics_listen", "dataplane", "ike_keepalive",
+	"control_group",
 };
 
 static const char *const dataplane_names[] = {
@@ -229,6 +231,23 @@ static int get_uint(const struct conf_section *sec, const char *key, unsigned lo
 	return 0;
 }
 
+/* control_group: a group that exists on this host. */
+static int get_group(const struct conf_section *sec, char *out, size_t len, char *err,
+		     size_t errlen)
+{
+	const struct conf_setting *st = conf_get(sec, "control_group");
+
+	if (!st)
+		return 0;
+	if (!st->value[0] || strlen(st->value) >= len || !getgrnam(st->value)) {
+		snprintf(err, errlen, "%s:%u: 'control_group' must name an existing group",
+			 st->file, st->line);
+		return -EINVAL;
+	}
+	snprintf(out, len, "%s", st->value);
+	return 0;
+}
+
 /* A time ("20", "20s", "1m") in seconds, 0 allowed. */
 static int get_seconds(const struct conf_section *sec, const char *key, uint64_t max,
 		       unsigned int *out, char *err, size_t errlen)
@@ -327,6 +346,7 @@ static int read_section(const struct conf_section *sec, struct xdpsec_settings *
 
 	ret = get_string(sec, "uplink", s->uplink, sizeof(s->uplink), err, errlen);
 	ret = ret ?: get_string(sec, "lan", s->lan, sizeof(s->lan), err, errlen);
+	ret = ret ?: get_group(sec, s->control_group, sizeof(s->control_group), err, errlen);
 	ret = ret ?: get_string(sec, "instance", s->instance, sizeof(s->instance), err, errlen);
 	ret = ret ?: get_uint(sec, "workers", XS_MAX_WORKERS, &s->workers, err, errlen);
 	ret = ret ?: get_uint(sec, "max_sas", SETTINGS_MAX_SAS_LIMIT, &s->max_sas, err, errlen);

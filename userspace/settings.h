@@ -14,6 +14,7 @@
  *		metrics_listen = 127.0.0.1:9469
  *		dataplane = afxdp	# afxdp (default) | xfrm | auto
  *		ike_keepalive = 20s	# NAT-T keepalives when behind a NAT; 0: none
+ *		control_group = xdpsec	# may use the control socket besides root
  *	}
  *
  * Other sections (connections, secrets, authorities, pools) belong to the
@@ -35,6 +36,7 @@ enum {
 	SETTINGS_MAX_SAS_LIMIT = 1 << 20,
 	SETTINGS_MAX_DEVICES_LIMIT = 1 << 16,
 	SETTINGS_DEFAULT_KEEPALIVE = 20,	/* seconds, strongSwan's default */
+	SETTINGS_GROUP_MAX = 33,
 	SETTINGS_MAX_KEEPALIVE = 3600,
 };
 
@@ -58,6 +60,9 @@ struct xdpsec_settings {
 	char metrics_listen[SETTINGS_LISTEN_MAX];
 	enum xdpsec_dataplane dataplane;	/* XDPSEC_DP_AFXDP by default */
 	unsigned int ike_keepalive;	/* seconds between NAT-T keepalives; 0: none */
+	/* Besides root, members of this group may use the control socket
+	 * ("" = root only); checked to exist when the file is read. */
+	char control_group[SETTINGS_GROUP_MAX];
 };
 
 /* Defaults: instance "default", workers 1, max_sas 4096, max_devices 1024. */

@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
@@ -59,6 +60,14 @@
 enum { ERR_LEN = 512, REFRESH_MS = 1000, MAX_INSTANCE_LEN = IFNAMSIZ - 1 - 4 };
 
 #define CTL_ROOT_ONLY ((gid_t)-1)
+
+/* Who besides root may use the control socket. */
+static gid_t control_gid(const struct xdpsec_settings *set)
+{
+	const struct group *g = set->control_group[0] ? getgrnam(set->control_group) : NULL;
+
+	return g ? g->gr_gid : CTL_ROOT_ONLY;
+}
 
 /* Settings given on the command line: they win over the file, on reload too. */
 enum cli_setting {
@@ -547,7 +556,7 @@ static int setup(struct daemon *d)
 		xs_err("IKE: %s", err);
 		return -1;
 	}
-	d->ctl_fd = ctl_listen(d->set.control_socket, CTL_ROOT_ONLY);
+	d->ctl_fd = ctl_listen(d->set.control_socket, control_gid(&d->set));
 	if (d->ctl_fd < 0) {
 		xs_err("control socket %s: %s", d->set.control_socket, strerror(-d->ctl_fd));
 		return -1;
@@ -766,7 +775,7 @@ static void run(struct daemon *d)
 			on_sighup(d);
 		}
 		if (n > 0 && fds[FD_CTL].revents & POLLIN)
-			ctl_serve_one(d->ctl_fd, CTL_ROOT_ONLY, handle_request, d);
+			ctl_serve_one(d->ctl_fd, control_gid(&d->set), handle_request, d);
 		if (n > 0 && fds[FD_METRICS].revents & POLLIN && d->metrics &&
 		    fds[FD_METRICS].fd == metrics_server_fd(d->metrics))
 			metrics_server_serve(d->metrics, render_metrics, d);

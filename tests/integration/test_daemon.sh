@@ -105,13 +105,22 @@ pass "bad workers values: xdpsecd exits non-zero naming $XS_TMP/bad.conf:$LINE_W
 
 # ---- start from the file; the command line wins ----
 
-nsexec_bg "$XS-gwa" "$XS_TMP/f.log" "$BUILD/xdpsecd" -c "$CONF"
+# The file's instance also lets the group nogroup use its control socket.
+CONF_F=$XS_TMP/xdpsec-f.conf
+sed 's/^    workers = 2$/    workers = 2\n    control_group = nogroup/' "$CONF" >"$CONF_F"
+nsexec_bg "$XS-gwa" "$XS_TMP/f.log" "$BUILD/xdpsecd" -c "$CONF_F"
 PID_F=$XS_LAST_PID
-wait_for ctl "$F" status || fail "xdpsecd -c $CONF did not start (instance $F from the file)"
+wait_for ctl "$F" status || fail "xdpsecd -c $CONF_F did not start (instance $F from the file)"
+setpriv --reuid=65534 --regid="$(getent group nogroup | cut -d: -f3)" --clear-groups \
+	"$BUILD/xdpsecctl" -i "$F" status >/dev/null 2>"$XS_TMP/grp.err" ||
+	fail "control_group = nogroup: a member was refused: $(cat "$XS_TMP/grp.err")"
+setpriv --reuid=65534 --regid=65533 --clear-groups "$BUILD/xdpsecctl" -i "$F" status \
+	>/dev/null 2>&1 && fail "control_group = nogroup: a non-member got in"
+pass "control_group: members may use the control socket, others may not"
 ctl "$F" status >"$XS_TMP/status" || fail "status"
 grep -q "instance $F, uplink up0, tunnel xs-$F, 2 worker(s)" "$XS_TMP/status" ||
 	fail "status of the file's instance: $(cat "$XS_TMP/status")"
-grep -q "$CONF:$LINE_COLOUR: unknown key 'colour'" "$XS_TMP/f.log" ||
+grep -q "$CONF_F:$(grep -n "colour =" "$CONF_F" | cut -d: -f1): unknown key 'colour'" "$XS_TMP/f.log" ||
 	fail "unknown key: no warning with file:line in the log"
 kill -TERM "$PID_F"
 wait "$PID_F"
