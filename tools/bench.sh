@@ -25,13 +25,16 @@
 #
 # Knobs: TCP_SECS, UDP_SECS (default 5), TCP_RUNS (3), SCALE_STEPS
 # ("1 1000 100000"), HOP_RUNS (3), BENCH_PHASES (default "openssl plain hop
-# xdpsec scaling strongswan"), XS_KEEP=1 (keep the temporary directory).
+# xdpsec scaling strongswan ike"; "ike" alone: the IKE section, about 80 s,
+# its own knobs in tools/bench/ike.sh), XS_KEEP=1 (keep the temporary
+# directory).
 set -u
 BENCH_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 XS=${XS:-xb$$}
 . "$BENCH_ROOT/tests/integration/lib.sh"
 . "$BENCH_ROOT/tools/bench/measure.sh"
 . "$BENCH_ROOT/tools/bench/strongswan.sh"
+. "$BENCH_ROOT/tools/bench/ike.sh"
 
 BENCH_OUT=$BUILD/bench
 BENCH_RAW=$BENCH_OUT/raw
@@ -455,7 +458,8 @@ main()
 
 	[ "$(id -u)" = 0 ] || { echo "make bench needs root (network namespaces, XDP)"; exit 1; }
 	require_cmd iperf3 jq nft bpftool openssl taskset
-	for b in "$BUILD/xdpsecd" "$BUILD/xdpsecctl" "$TOOLS/xsk_fwd" "$TOOLS/sa_load"; do
+	for b in "$BUILD/xdpsecd" "$BUILD/xdpsecctl" "$TOOLS/xsk_fwd" "$TOOLS/sa_load" \
+		"$TOOLS/ike_load"; do
 		[ -x "$b" ] || fail "$b is missing: run make bench (it builds them)"
 	done
 	[ "$(nproc)" -ge 2 ] || note "fewer than 2 CPUs: the pinned hop runs share one core"
@@ -465,7 +469,7 @@ main()
 	XS_A=${XS}a
 	XS_B=${XS}b
 	topo_up
-	for phase in ${BENCH_PHASES:-openssl plain hop xdpsec scaling strongswan}; do
+	for phase in ${BENCH_PHASES:-openssl plain hop xdpsec scaling strongswan ike}; do
 		case $phase in
 		openssl) openssl_speed ;;
 		*) "phase_$phase" ;;

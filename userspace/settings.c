@@ -22,7 +22,7 @@
 static const char *const known_keys[] = {
 	"uplink", "lan", "instance", "workers", "max_sas", "max_devices",
 	"control_socket", "pin_path", "metrics_listen", "dataplane", "ike_keepalive",
-	"control_group",
+	"control_group", "umem_frames",
 };
 
 static const char *const dataplane_names[] = {
@@ -54,6 +54,7 @@ void xdpsec_settings_defaults(struct xdpsec_settings *s)
 	settings_socket_path(s->instance, s->control_socket, sizeof(s->control_socket));
 	snprintf(s->pin_path, sizeof(s->pin_path), "%s", SETTINGS_DEFAULT_PIN_PATH);
 	s->ike_keepalive = SETTINGS_DEFAULT_KEEPALIVE;
+	s->umem_frames = SETTINGS_DEFAULT_UMEM_FRAMES;
 }
 
 bool settings_instance_valid(const char *name)
@@ -152,6 +153,8 @@ SHOW_STR(control_socket)
 SHOW_STR(pin_path)
 SHOW_STR(metrics_listen)
 SHOW_UINT(ike_keepalive)
+SHOW_UINT(umem_frames)
+SHOW_STR(control_group)
 
 static void show_dataplane(const struct xdpsec_settings *s, char *buf, size_t len)
 {
@@ -170,6 +173,8 @@ static const struct setting_desc setting_descs[] = {
 	{ "dataplane", false, show_dataplane },
 	{ "metrics_listen", true, show_metrics_listen },
 	{ "ike_keepalive", true, show_ike_keepalive },
+	{ "umem_frames", false, show_umem_frames },
+	{ "control_group", false, show_control_group },
 };
 
 unsigned int xdpsec_settings_diff(const struct xdpsec_settings *running,
@@ -350,6 +355,14 @@ static int read_section(const struct conf_section *sec, struct xdpsec_settings *
 	ret = ret ?: get_string(sec, "instance", s->instance, sizeof(s->instance), err, errlen);
 	ret = ret ?: get_uint(sec, "workers", XS_MAX_WORKERS, &s->workers, err, errlen);
 	ret = ret ?: get_uint(sec, "max_sas", SETTINGS_MAX_SAS_LIMIT, &s->max_sas, err, errlen);
+	ret = ret ?: get_uint(sec, "umem_frames", SETTINGS_MAX_UMEM_FRAMES, &s->umem_frames, err,
+			      errlen);
+	if (!ret && s->umem_frames < SETTINGS_MIN_UMEM_FRAMES) {
+		snprintf(err, errlen, "%s:%u: 'umem_frames' must be at least %d",
+			 conf_get(sec, "umem_frames")->file, conf_get(sec, "umem_frames")->line,
+			 SETTINGS_MIN_UMEM_FRAMES);
+		ret = -EINVAL;
+	}
 	ret = ret ?: get_uint(sec, "max_devices", SETTINGS_MAX_DEVICES_LIMIT, &s->max_devices,
 			      err, errlen);
 	ret = ret ?: get_path(sec, "pin_path", s->pin_path, sizeof(s->pin_path), err, errlen);

@@ -15,6 +15,7 @@
  *		dataplane = afxdp	# afxdp (default) | xfrm | auto
  *		ike_keepalive = 20s	# NAT-T keepalives when behind a NAT; 0: none
  *		control_group = xdpsec	# may use the control socket besides root
+ *		umem_frames = 4096	# 4 KiB AF_XDP frames per worker (16 MiB)
  *	}
  *
  * Other sections (connections, secrets, authorities, pools) belong to the
@@ -37,6 +38,9 @@ enum {
 	SETTINGS_MAX_DEVICES_LIMIT = 1 << 16,
 	SETTINGS_DEFAULT_KEEPALIVE = 20,	/* seconds, strongSwan's default */
 	SETTINGS_GROUP_MAX = 33,
+	SETTINGS_DEFAULT_UMEM_FRAMES = 4096,	/* 16 MiB of 4 KiB frames per worker */
+	SETTINGS_MIN_UMEM_FRAMES = 256,
+	SETTINGS_MAX_UMEM_FRAMES = 1 << 18,
 	SETTINGS_MAX_KEEPALIVE = 3600,
 };
 
@@ -63,6 +67,7 @@ struct xdpsec_settings {
 	/* Besides root, members of this group may use the control socket
 	 * ("" = root only); checked to exist when the file is read. */
 	char control_group[SETTINGS_GROUP_MAX];
+	unsigned int umem_frames;	/* AF_XDP frames per worker */
 };
 
 /* Defaults: instance "default", workers 1, max_sas 4096, max_devices 1024. */

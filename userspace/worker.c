@@ -89,14 +89,23 @@ static void reap_completions(struct worker *w, struct xsk_side *s)
 	xsk_ring_cons__release(&s->comp, n);
 }
 
+/*
+ * Tops a fill ring up to a quarter of the UMEM (at most the ring): the two
+ * fill rings then hold half the frames and the other half is free for
+ * frames in flight.  A fixed share matters with small UMEMs: filling each
+ * ring as far as it goes let the quiet side's ring hoard the frames the busy
+ * side needed, and the busy socket dropped.
+ */
 static void refill(struct worker *w, struct xsk_side *s)
 {
-	unsigned int i, want = xsk_prod_nb_free(&s->fill, RING_SIZE);
+	unsigned int target = w->cfg.umem_frames / 4 < RING_SIZE ? w->cfg.umem_frames / 4
+								    : RING_SIZE;
+	unsigned int held = RING_SIZE - xsk_prod_nb_free(&s->fill, RING_SIZE);
+	unsigned int i, want = held < target ? target - held : 0;
 	uint32_t idx;
 
-	/* Keep half the pool for frames in flight to the other side. */
-	if (want > w->n_free / 2)
-		want = w->n_free / 2;
+	if (want > w->n_free)
+		want = w->n_free;
 	if (!want || xsk_ring_prod__reserve(&s->fill, want, &idx) != want)
 		return;
 	for (i = 0; i < want; i++)
@@ -201,16 +210,19 @@ static int create_umem(struct worker *w)
 		.frame_size = FRAME_SIZE,
 		.frame_headroom = 0,
 	};
-	size_t size = (size_t)NUM_FRAMES * FRAME_SIZE;
+	size_t size = (size_t)w->cfg.umem_frames * FRAME_SIZE;
 
+	w->free_frames = calloc(w->cfg.umem_frames, sizeof(*w->free_frames));
+	if (!w->free_frames)
+		return -ENOMEM;
 	w->area = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (w->area == MAP_FAILED) {
 		w->area = NULL;
 		return -errno;
 	}
-	for (unsigned int i = 0; i < NUM_FRAMES; i++)
+	for (unsigned int i = 0; i < w->cfg.umem_frames; i++)
 		w->free_frames[i] = (uint64_t)i * FRAME_SIZE;
-	w->n_free = NUM_FRAMES;
+	w->n_free = w->cfg.umem_frames;
 	return xsk_umem__create(&w->umem, w->area, size, &w->up.fill, &w->up.comp, &cfg);
 }
 
@@ -262,7 +274,8 @@ static void destroy(struct worker *w)
 	if (w->umem)
 		xsk_umem__delete(w->umem);
 	if (w->area)
-		munmap(w->area, (size_t)NUM_FRAMES * FRAME_SIZE);
+		munmap(w->area, (size_t)w->cfg.umem_frames * FRAME_SIZE);
+	free(w->free_frames);
 	free(w);
 }
 
@@ -276,6 +289,8 @@ struct worker *worker_start(const struct worker_config *cfg, char *err, size_t e
 		return NULL;
 	}
 	w->cfg = *cfg;
+	if (!w->cfg.umem_frames)
+		w->cfg.umem_frames = WORKER_DEFAULT_FRAMES;
 	rc = create_umem(w);
 	if (rc) {
 		snprintf(err, errlen, "worker %u: UMEM: %s", cfg->id, strerror(-rc));

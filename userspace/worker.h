@@ -14,8 +14,11 @@
 #include "sa_table.h"
 #include "xdpsec_maps.h"
 
+enum { WORKER_DEFAULT_FRAMES = 4096 };	/* 16 MiB of 4 KiB frames */
+
 struct worker_config {
 	unsigned int id;		/* worker index = queue on both devices */
+	unsigned int umem_frames;	/* frames of FRAME_SIZE in this worker's UMEM */
 	const char *uplink;		/* interface names */
 	const char *tun;		/* worker side of the tunnel veth pair */
 	uint8_t uplink_mac[6];

@@ -16,7 +16,6 @@
 #include "worker.h"
 
 enum {
-	NUM_FRAMES = 4096,
 	FRAME_SIZE = XSK_UMEM__DEFAULT_FRAME_SIZE,
 	RING_SIZE = 1024,
 	BATCH = 64,
@@ -48,7 +47,7 @@ struct worker {
 	struct xsk_umem *umem;
 	struct xsk_side up, tun;
 	struct tx_batch to_up, to_tun;
-	uint64_t free_frames[NUM_FRAMES];
+	uint64_t *free_frames;		/* cfg.umem_frames entries */
 	unsigned int n_free;
 	uint16_t ip_id;
 	/* Time not spent asleep in poll, CLOCK_MONOTONIC_COARSE ns: written by

@@ -448,6 +448,10 @@ static void test_settings_bad_values(void **state)
 			      "2: 'pin_path' must be an absolute path");
 	expect_settings_error("xdpsec {\n  control_socket = x.sock\n}\n",
 			      "2: 'control_socket' must be an absolute path");
+	expect_settings_error("xdpsec {\n  umem_frames = 100\n}\n",
+			      "2: 'umem_frames' must be at least 256");
+	expect_settings_error("xdpsec {\n  control_group = no-such-group-here\n}\n",
+			      "2: 'control_group' must name an existing group");
 	expect_settings_error("xdpsec {\n  ike_keepalive = often\n}\n",
 			      "2: 'ike_keepalive' must be a time up to 3600s: 20, 20s or 1m");
 	expect_settings_error("xdpsec {\n  ike_keepalive = 2h\n}\n",

@@ -245,6 +245,95 @@ report_profile()
 	echo
 }
 
+ike_row()
+{
+	local k=ike.$1
+
+	printf '  %-22s %5s %6s %6s %5s %5s %4s%% %4s%% %4s%% %5s %6s %6s  %s\n' "$2" \
+		"$(v "$k.sas" %.0f)" "$(v "$k.cpu_s")" "$(v "$k.per_cpu_s" %.0f)" \
+		"$(v "$k.h1.per_cpu_s" %.0f)" "$(v "$k.h2.per_cpu_s" %.0f)" "$(v "$k.cpu_busy" %.0f)" \
+		"$(v "$k.init_busy" %.0f)" "$(v "$k.other_busy" %.0f)" "$(v "$k.init_rate" %.0f)" \
+		"$(v "$k.bytes_per_sa" %.0f)" "$(v "$k.bytes_per_sa_all" %.0f)" \
+		"${R[$k.per_cpu_s.runs]:-}"
+}
+
+# ike_ratio_row AUTH LABEL REFERENCE: xdpsec / charon in this run, and
+# xdpsec against 3x the reference figure of the notes.
+ike_ratio_row()
+{
+	local r abs
+
+	r=$(ratio "ike.xdpsec.$1.per_cpu_s" "ike.charon.$1.per_cpu_s")
+	row "xdpsec / charon, $2, SAs per CPU-s" "$r" "$(verdict "$r" ">=" 3) (>= 3x, this run)"
+	abs=$(v "ike.xdpsec.$1.per_cpu_s" %.0f)
+	row "  xdpsec against 3 x $3 (the notes' charon)" "$abs / $((3 * $3))" \
+		"$(verdict "$abs" ">=" $((3 * $3))) (>= $((3 * $3)))"
+	r=$(ratio "ike.charon.$1.bytes_per_sa" "ike.xdpsec.$1.bytes_per_sa")
+	row "  charon / xdpsec, RSS per IKE_SA" "$r" ""
+}
+
+# ike_inclusive FILE: the inclusive share of the xdpsecd functions that
+# stand for one cost each (DH, PRF/HMAC, certificates, signatures, the
+# walks over every SA, sending), from perf report --children.
+ike_inclusive()
+{
+	awk '!/^#/ && $3 == "xdpsecd" && !seen[$5]++ { pct[$5] = $1 }
+		END {
+			n = split("ike_dh_new ike_dh_shared ike_hmac_v ike_cert_from_der " \
+				"ike_cert_verify_chain ike_sig_verify ike_sig_sign ike_sa_reap " \
+				"ike_engine_tick ike_engine_next_timer send_from log_msg", f, " ")
+			for (i = 1; i <= n; i++)
+				if (f[i] in pct) {
+					line = line sprintf("%s%s %s", sep, f[i], pct[f[i]]); sep = ", "
+					if (length(line) > 80) { print "      " line; line = ""; sep = "" }
+				}
+			if (line != "") print "      " line
+		}' "$1"
+}
+
+report_ike()
+{
+	local p
+
+	[ -n "${R[ike.load0]:-}" ] || return 0
+	echo "IKE: IKE_SA establishments per second of responder CPU (utime + stime of every thread of"
+	echo "the responder, /proc/PID/task/*/stat, over the load; median of ${IKE_ROUNDS} fresh-daemon rounds)."
+	echo "One initiator for all: charon 5.9.8 in gateway A (reuse_ikesa = no, dos_protection = no)"
+	echo "driven by ike_load over vici, $IKE_PARALLEL initiations in flight spread over $IKE_SRCS source"
+	echo "addresses ($((IKE_PARALLEL / IKE_SRCS)) per address, under both responders' COOKIE threshold); childless IKE_SAs"
+	echo "(RFC 6023: IKE_SA_INIT + IKE_AUTH, no Child SA), $IKE_PROPOSAL. ECDSA: P-256"
+	echo "certificates (tests/unit/pki/strongswan-5.9.8), both sides sign and verify, CA chain checked."
+	printf '  %-22s %5s %6s %6s %5s %5s %5s %5s %5s %5s %6s %6s  %s\n' "responder" "SAs" "resp" \
+		"SAs /" "1st" "2nd" "resp" "init" "other" "init" "RSS B" "RSS B" "SAs/CPU-s"
+	printf '  %-22s %5s %6s %6s %5s %5s %5s %5s %5s %5s %6s %6s  %s\n' "" "" "CPU-s" "CPU-s" \
+		"half" "half" "busy" "busy" "busy" "SAs/s" "/SA 2nd" "/SA" "per round"
+	ike_row xdpsec.psk "xdpsecd, PSK"
+	ike_row charon.psk "charon, PSK"
+	ike_row xdpsec.cert "xdpsecd, ECDSA certs"
+	ike_row charon.cert "charon, ECDSA certs"
+	echo "  1st/2nd half = SAs per CPU-s while the responder went from 0 to N/2 and from N/2 to N"
+	echo "  established SAs; busy = % of one core over the load's wall time: the responder, the"
+	echo "  initiating charon, and neither (ike_load, kernel UDP/softirq, other tenants); RSS B/SA ="
+	echo "  VmRSS growth / SAs with every SA still established, over the 2nd half (past the heap a"
+	echo "  fresh daemon already has) and over all; no Child SA, so nothing in the data plane."
+	echo "  Load average before/after the section: ${R[ike.load0]} / ${R[ike.load1]:-n/a} (2 cores)"
+	ike_ratio_row psk PSK 2600
+	ike_ratio_row cert "ECDSA" 800
+	for p in psk cert; do
+		[ -s "$BENCH_RAW/ike.profile.$p.symbols.txt" ] || continue
+		echo "  where xdpsecd's time goes, $p (perf record --call-graph dwarf -p, a separate run of"
+		echo "  $IKE_PROFILE_SAS SAs; % of xdpsecd's samples):"
+		echo "    by object: $(grep -v '^#' "$BENCH_RAW/ike.profile.$p.dso.txt" |
+			awk 'NF >= 2 { printf "%s%s %s", s, $2, $1; s = ", " }' | cut -c1-150)"
+		echo "    under (inclusive; dwarf unwinding misses some stacks, so a floor):"
+		ike_inclusive "$BENCH_RAW/ike.profile.$p.inclusive.txt"
+		echo "    self, top 6: $(grep -v '^#' "$BENCH_RAW/ike.profile.$p.symbols.txt" |
+			awk 'NF >= 4 { printf "%s%s %s", s, $4, $1; s = ", "; if (++n == 6) exit }')" |
+			fold -s -w 96 | sed '2,$s/^/      /'
+	done
+	echo
+}
+
 report()
 {
 	local first last n
@@ -256,6 +345,7 @@ report()
 	report_scaling
 	report_ratios
 	report_profile
+	report_ike
 	if [ ${#NOTES[@]} -gt 0 ]; then
 		echo "Notes"
 		printf '  - %s\n' "${NOTES[@]}"

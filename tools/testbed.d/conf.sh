@@ -251,6 +251,7 @@ xdpsec {
 	instance = $(dev_inst "$i")
 	max_sas = 64
 	max_devices = 8
+	umem_frames = 1024
 }
 $(_dev_conn "$i" "$dir" "start_action = start")
 $(_dev_secret "$i" "$dir/dev.key")
