@@ -193,6 +193,18 @@ static void render_ike_counters(const struct ike_engine_stats *st, struct strbuf
 	sample_u64(out, "xdpsec_ike_invalid_messages_total", "", st->invalid_messages);
 	family(out, "xdpsec_ike_retransmits_total", "counter", "IKE requests retransmitted.");
 	sample_u64(out, "xdpsec_ike_retransmits_total", "", st->retransmits);
+	family(out, "xdpsec_ike_rekeys_total", "counter", "Completed rekeys by kind.");
+	sample_u64(out, "xdpsec_ike_rekeys_total", "sa=\"ike\"", st->ike_sas_rekeyed);
+	sample_u64(out, "xdpsec_ike_rekeys_total", "sa=\"child\"", st->child_sas_rekeyed);
+	family(out, "xdpsec_ike_rekey_collisions_total", "counter",
+	       "Simultaneous rekeys resolved (RFC 7296 2.8.1).");
+	sample_u64(out, "xdpsec_ike_rekey_collisions_total", "", st->rekey_collisions);
+	family(out, "xdpsec_ike_child_sas_expired_total", "counter",
+	       "Child SAs deleted at their hard lifetime.");
+	sample_u64(out, "xdpsec_ike_child_sas_expired_total", "", st->child_sas_expired);
+	family(out, "xdpsec_ike_dpd_timeouts_total", "counter",
+	       "IKE SAs whose peer did not answer dead peer detection.");
+	sample_u64(out, "xdpsec_ike_dpd_timeouts_total", "", st->dpd_timeouts);
 }
 
 /* One series per configured connection: 0 while it has no established IKE SA. */
