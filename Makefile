@@ -133,9 +133,16 @@ check: deps-quiet
 	$(MAKE) integration
 	@echo "make check: all tests passed"
 
+# Part 1: manual SAs through a NAT (tools/demo.sh).  Part 2: the test bed,
+# five devices negotiating IKEv2 with the concentrator behind a NAT.
 demo: deps-quiet
 	$(MAKE) all
 	bash tools/demo.sh
+	@echo "=== Part 2: IKEv2 test bed (tools/testbed), 5 devices behind a NAT"
+	@bash tools/testbed up --devices 5 --nat --name xsdemo && \
+		bash tools/testbed status --name xsdemo && \
+		bash tools/testbed traffic --name xsdemo; \
+		rc=$$?; bash tools/testbed down --name xsdemo; exit $$rc
 
 bench: deps-quiet $(TOOL_BINS)
 	$(MAKE) all
