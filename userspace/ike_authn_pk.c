@@ -117,7 +117,8 @@ int ike_pk_build_auth(struct ike_sa *sa, struct ike_builder *b, const uint8_t *i
 }
 
 /* The peer's CERT payloads: end entity, then up to IKE_CERT_MAX_CHAIN others. */
-static X509 *peer_certs(const struct ike_in *in, X509 **inter, size_t *n_inter)
+static X509 *peer_certs(const struct ike_sa *sa, const struct ike_in *in, X509 **inter,
+			size_t *n_inter)
 {
 	struct ike_pl_cert cert;
 	X509 *ee = NULL, *x;
@@ -130,7 +131,7 @@ static X509 *peer_certs(const struct ike_in *in, X509 **inter, size_t *n_inter)
 		if (p->type != IKE_PL_CERT || ike_pl_cert_decode(p->body, p->len, &cert) ||
 		    cert.encoding != IKE_CERT_X509_SIG)
 			continue;
-		x = ike_cert_from_der(cert.data, cert.len);
+		x = ike_creds_peer_cert(sa->e->creds, cert.data, cert.len);
 		if (!x)
 			continue;
 		if (!ee)
@@ -195,7 +196,7 @@ int ike_pk_verify(struct ike_sa *sa, const struct ike_cfg_conn *conn, const stru
 		snprintf(why, whylen, "AUTH method %u, a signature expected", auth->method);
 		return -EPROTO;
 	}
-	ee = peer_certs(in, inter, &n);
+	ee = peer_certs(sa, in, inter, &n);
 	if (!ee && cc && cc->n_pinned == 1)
 		ee = X509_dup(cc->pinned[0]);	/* a peer that sends none: the pinned one */
 	if (!cc || !ee) {

@@ -12,7 +12,9 @@
  * The trust store keeps each anchor twice: in an X509_STORE for
  * X509_verify_cert (with X509_V_FLAG_PARTIAL_CHAIN, so any anchor, not
  * only a self-signed root, ends a chain) and in an array with its CERTREQ
- * hash, computed once when added.
+ * hash, computed once when added.  It also remembers the chains it
+ * verified (ike_cert_cache.c), until the earliest notAfter in each; adding
+ * an anchor forgets them, a reload makes a new store.
  */
 #include "ike_cert.h"
 
@@ -39,6 +41,7 @@ struct ike_trust_ca {
 
 struct ike_trust {
 	X509_STORE *store;
+	struct ike_cert_cache *verdicts;	/* chains that verified, by DER hashes */
 	struct ike_trust_ca *ca;
 	size_t n, cap;
 };
@@ -445,7 +448,9 @@ struct ike_trust *ike_trust_new(void)
 	if (!t)
 		return NULL;
 	t->store = X509_STORE_new();
-	if (!t->store || !X509_STORE_set_flags(t->store, X509_V_FLAG_PARTIAL_CHAIN)) {
+	t->verdicts = ike_cert_cache_new();
+	if (!t->store || !t->verdicts ||
+	    !X509_STORE_set_flags(t->store, X509_V_FLAG_PARTIAL_CHAIN)) {
 		ike_trust_free(t);
 		return NULL;
 	}
@@ -460,6 +465,7 @@ void ike_trust_free(struct ike_trust *t)
 		X509_free(t->ca[i].cert);
 	free(t->ca);
 	X509_STORE_free(t->store);
+	ike_cert_cache_free(t->verdicts);
 	free(t);
 }
 
@@ -519,6 +525,7 @@ int ike_trust_add_ca_cert(struct ike_trust *t, X509 *ca, char *err, size_t errle
 	X509_up_ref(ca);
 	slot->cert = ca;
 	t->n++;
+	ike_cert_cache_clear(t->verdicts);	/* verdicts are per set of anchors */
 	return 0;
 }
 
@@ -553,15 +560,58 @@ static int chain_error(X509_STORE_CTX *ctx, X509 *ee, char *err, size_t errlen)
 	return -EKEYREJECTED;
 }
 
+/* The verdict cache's key: SHA-256 over the SHA-256 of each certificate's DER. */
+static bool chain_key(X509 *ee, X509 *const *inter, size_t n, uint8_t *key)
+{
+	const EVP_MD *md = ike_cert_cache_md();
+	uint8_t h[IKE_CERT_CACHE_KEY_LEN];
+	unsigned int hlen;
+	EVP_MD_CTX *ctx;
+	bool ok;
+
+	if (!md)
+		return false;
+	ctx = EVP_MD_CTX_new();
+	ok = ctx && EVP_DigestInit_ex(ctx, md, NULL);
+	for (size_t i = 0; ok && i <= n; i++)
+		ok = X509_digest(i ? inter[i - 1] : ee, md, h, &hlen) &&
+		     EVP_DigestUpdate(ctx, h, hlen);
+	ok = ok && EVP_DigestFinal_ex(ctx, key, NULL);
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}
+
+/* Until when a verified chain stays good: its earliest notAfter. */
+static time_t chain_until(X509_STORE_CTX *ctx)
+{
+	STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
+	time_t until = 0, t;
+
+	for (int i = 0; chain && i < sk_X509_num(chain); i++) {
+		t = ike_cert_not_after(sk_X509_value(chain, i));
+		if (!t)
+			return 0;
+		if (!until || t < until)
+			until = t;
+	}
+	return until;
+}
+
 int ike_cert_verify_chain(const struct ike_trust *t, X509 *ee, X509 *const *intermediates,
 			  size_t n, time_t at, char *err, size_t errlen)
 {
+	uint8_t key[IKE_CERT_CACHE_KEY_LEN];
 	STACK_OF(X509) *untrusted = NULL;
 	X509_STORE_CTX *ctx = NULL;
+	bool cacheable;
 	int ret = -ENOMEM;
 
 	if (!t || !ee || (n && !intermediates) || n > IKE_CERT_MAX_CHAIN)
 		return -EINVAL;
+	/* only "now" is cached: a verdict for another time says nothing of now */
+	cacheable = !at && chain_key(ee, intermediates, n, key);
+	if (cacheable && ike_cert_cache_verdict(t->verdicts, key))
+		return 0;
 	untrusted = sk_X509_new_null();
 	ctx = X509_STORE_CTX_new();
 	if (!untrusted || !ctx)
@@ -576,6 +626,8 @@ int ike_cert_verify_chain(const struct ike_trust *t, X509 *ee, X509 *const *inte
 	if (at)
 		X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), at);
 	ret = X509_verify_cert(ctx) == 1 ? 0 : chain_error(ctx, ee, err, errlen);
+	if (!ret && cacheable)
+		ike_cert_cache_remember(t->verdicts, key, chain_until(ctx));
 out:
 	if (ret == -ENOMEM)
 		seterr(err, errlen, "out of memory");

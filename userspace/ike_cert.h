@@ -67,6 +67,31 @@ EVP_PKEY *ike_privkey_load(const char *path, char *err, size_t errlen);
 /* A certificate from a CERT payload (encoding 4): exactly one DER X.509. */
 X509 *ike_cert_from_der(const uint8_t *der, size_t len);
 
+/*
+ * ---- caches (ike_cert_cache.c) ----
+ * Parsed certificates by SHA-256 of their DER, and chain verdicts; LRU,
+ * bounded, entries gone at the notAfter they cover.
+ */
+enum {
+	IKE_CERT_CACHE_MAX = 256,
+	IKE_CERT_CACHE_KEY_LEN = 32,	/* SHA-256 */
+};
+
+struct ike_cert_cache;
+
+struct ike_cert_cache *ike_cert_cache_new(void);
+void ike_cert_cache_free(struct ike_cert_cache *c);
+void ike_cert_cache_clear(struct ike_cert_cache *c);
+/* SHA-256, fetched once; NULL if OpenSSL has none. */
+const EVP_MD *ike_cert_cache_md(void);
+/* ike_cert_from_der through c (NULL: no cache); the caller owns a reference. */
+X509 *ike_cert_from_der_cached(struct ike_cert_cache *c, const uint8_t *der, size_t len);
+/* Whether a success for key is remembered and not expired. */
+bool ike_cert_cache_verdict(struct ike_cert_cache *c, const uint8_t *key);
+void ike_cert_cache_remember(struct ike_cert_cache *c, const uint8_t *key, time_t until);
+/* notAfter as a time_t; 0 if unreadable. */
+time_t ike_cert_not_after(const X509 *cert);
+
 /* ---- encodings ---- */
 
 /* The DER for a CERT payload; free with OPENSSL_free.  NULL on failure. */

@@ -21,6 +21,7 @@
 
 #include <openssl/crypto.h>
 
+#include "events.h"
 #include "ike_xchg.h"
 #include "log.h"
 #include "selector.h"
@@ -221,14 +222,19 @@ static void format_ts(const struct ike_ts *ts, unsigned int n, char *buf, size_t
 					ike_ts_format(&ts[i], one, sizeof(one)));
 }
 
-static void log_installed(const struct ike_child *c)
+static void log_installed(const struct ike_sa *sa, const struct ike_child *c)
 {
 	char l[4 * IKE_TS_STR_MAX], r[4 * IKE_TS_STR_MAX];
+	struct ike_event ev;
 
 	format_ts(c->local_ts, c->n_local_ts, l, sizeof(l));
 	format_ts(c->remote_ts, c->n_remote_ts, r, sizeof(r));
-	xs_info("CHILD_SA %s{%u} installed: %s === %s, SPIs %08x in / %08x out%s", c->name,
-		c->uid, l, r, c->spi_in, c->spi_out, c->encap ? ", ESP in UDP" : "");
+	ike_event_init(&ev, IKE_EV_CHILD_INSTALLED, sa, c);
+	ev.local_ts = l;
+	ev.remote_ts = r;
+	ev.reason = c->encap ? "ESP in UDP" : NULL;
+	ike_event(&ev, "CHILD_SA %s{%u} installed: %s === %s, SPIs %08x in / %08x out%s", c->name,
+		  c->uid, l, r, c->spi_in, c->spi_out, c->encap ? ", ESP in UDP" : "");
 }
 
 static void strip_suffix(char *s, const char *suffix)
@@ -286,7 +292,7 @@ int ike_child_install(struct ike_sa *sa, struct ike_child *c, const struct ike_n
 	c->installed_ms = sa->e->now_ms;
 	ike_life_child_installed(sa, c);
 	sa->e->stats.child_sas_installed++;
-	log_installed(c);
+	log_installed(sa, c);
 	return 0;
 }
 
@@ -351,9 +357,12 @@ void ike_child_remove(struct ike_sa *sa, struct ike_child *c)
 {
 	uninstall(sa, c);
 	if (c->was_installed) {
+		struct ike_event ev;
+
 		sa->e->stats.child_sas_deleted++;
-		xs_info("CHILD_SA %s{%u} deleted: SPIs %08x in / %08x out", c->name, c->uid,
-			c->spi_in, c->spi_out);
+		ike_event_init(&ev, IKE_EV_CHILD_DELETED, sa, c);
+		ike_event(&ev, "CHILD_SA %s{%u} deleted: SPIs %08x in / %08x out", c->name, c->uid,
+			  c->spi_in, c->spi_out);
 	}
 	ike_child_free(sa, c);
 }

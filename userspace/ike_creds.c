@@ -26,6 +26,7 @@ enum { MAX_KEYS = 64 };
 struct ike_creds {
 	struct ike_creds_conn *v;
 	unsigned int n;
+	struct ike_cert_cache *peer_certs;	/* parsed CERT payloads; a reload empties it */
 };
 
 struct keyring {
@@ -164,7 +165,9 @@ struct ike_creds *ike_creds_load(const struct ike_cfg *cfg)
 	if (!c)
 		return NULL;
 	c->v = calloc(cfg->n_conns ? cfg->n_conns : 1, sizeof(*c->v));
+	c->peer_certs = ike_cert_cache_new();	/* NULL: parse every time */
 	if (!c->v) {
+		ike_cert_cache_free(c->peer_certs);
 		free(c);
 		return NULL;
 	}
@@ -199,7 +202,13 @@ void ike_creds_free(struct ike_creds *c)
 		free(c->v[i].certreq);
 	}
 	free(c->v);
+	ike_cert_cache_free(c->peer_certs);
 	free(c);
+}
+
+X509 *ike_creds_peer_cert(const struct ike_creds *c, const uint8_t *der, size_t len)
+{
+	return ike_cert_from_der_cached(c ? c->peer_certs : NULL, der, len);
 }
 
 const struct ike_creds_conn *ike_creds_for(const struct ike_creds *c,

@@ -28,4 +28,9 @@ struct ike_creds_conn {
 	size_t certreq_len;
 };
 
+struct ike_creds;
+
+/* A peer's CERT payload (DER) parsed, through the credentials' cache. */
+X509 *ike_creds_peer_cert(const struct ike_creds *c, const uint8_t *der, size_t len);
+
 #endif /* XDPSEC_IKE_CREDS_H */

@@ -28,6 +28,7 @@
 #include "ike_dh.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,11 +134,10 @@ static struct ike_dh *dh_wrap(const struct dh_group *grp, EVP_PKEY *key)
 	return dh;
 }
 
-static EVP_PKEY *keygen(const struct dh_group *grp)
+static EVP_PKEY_CTX *keygen_ctx_new(const struct dh_group *grp)
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, key_types[grp->kind], NULL);
 	OSSL_PARAM params[2];
-	EVP_PKEY *key = NULL;
 
 	if (!ctx)
 		return NULL;
@@ -145,12 +145,37 @@ static EVP_PKEY *keygen(const struct dh_group *grp)
 						     (char *)grp->name, 0);
 	params[1] = OSSL_PARAM_construct_end();
 	if (EVP_PKEY_keygen_init(ctx) <= 0 ||
-	    (grp->kind != DH_KIND_X25519 && !EVP_PKEY_CTX_set_params(ctx, params)) ||
-	    EVP_PKEY_generate(ctx, &key) <= 0) {
+	    (grp->kind != DH_KIND_X25519 && !EVP_PKEY_CTX_set_params(ctx, params))) {
+		EVP_PKEY_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/*
+ * One key-generation context per group, made on first use and kept until
+ * exit: making it fetches the key manager by name, under OpenSSL's locks,
+ * for every key.  It holds the group, never a key (each generation has a
+ * context of its own inside OpenSSL).  OpenSSL contexts are not for two
+ * threads at once, hence the mutex; the engine has one thread, so it is
+ * never contended.
+ */
+static EVP_PKEY_CTX *keygen_ctx[sizeof(groups) / sizeof(groups[0])];
+static pthread_mutex_t keygen_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static EVP_PKEY *keygen(const struct dh_group *grp)
+{
+	size_t i = (size_t)(grp - groups);
+	EVP_PKEY *key = NULL;
+
+	pthread_mutex_lock(&keygen_lock);
+	if (!keygen_ctx[i])
+		keygen_ctx[i] = keygen_ctx_new(grp);
+	if (keygen_ctx[i] && EVP_PKEY_generate(keygen_ctx[i], &key) <= 0) {
 		EVP_PKEY_free(key);
 		key = NULL;
 	}
-	EVP_PKEY_CTX_free(ctx);
+	pthread_mutex_unlock(&keygen_lock);
 	return key;
 }
 

@@ -9,7 +9,15 @@
  *   anything else                  dropped (unknown SPI: quietly)
  *
  * SAs that die during an event are freed when it returns (ike_sa_reap).
- * Timers are found by walking the SAs: fine for thousands, a heap later.
+ *
+ * Timers: a walk over every SA runs them, but only when the earliest
+ * deadline (e->timer_due) has come.  That cache is exact or early, never
+ * late: a walk recomputes it; an event lowers it with the timers of the
+ * SAs it touched (the datagram's SA, any it created); an event that may
+ * move another SA's timers earlier (CREATE_CHILD_SA, INFORMATIONAL, an
+ * operator command, a counter poll) marks it stale, so the next tick or
+ * next_timer walks everything as before.  Deadlines that moved later only
+ * cost an early, idle walk.
  */
 #include "ike_engine.h"
 
@@ -79,6 +87,7 @@ struct ike_engine *ike_engine_new(const struct ike_cfg *cfg, struct dataplane *d
 		return NULL;
 	}
 	e->creds = ike_creds_load(cfg);
+	e->timers_stale = true;
 	ike_cookie_rotate(e, true);
 	ike_cookie_rotate(e, true);	/* both secrets random */
 	e->start_pending = true;
@@ -104,11 +113,70 @@ void ike_engine_free(struct ike_engine *e)
 	free(e);
 }
 
+static void min_time(uint64_t *next, uint64_t t)
+{
+	if (t < *next)
+		*next = t;
+}
+
+/* Lowers *next to sa's earliest timer (0: tasks to run now). */
+static void sa_next_timer(const struct ike_sa *s, uint64_t *next)
+{
+	uint64_t t;
+
+	if (s->state == IKE_SA_DEAD)
+		return;
+	ike_life_next(s, next);
+	if (s->req.kind != IKE_REQ_NONE)
+		min_time(next, s->req.next_ms);
+	else if (s->n_tasks && s->state == IKE_SA_ESTABLISHED)
+		*next = 0;
+	else if (s->state == IKE_SA_ESTABLISHED && s->conn->dpd_delay)
+		min_time(next, ike_dpd_last_seen(s) + s->conn->dpd_delay * 1000);
+	if (s->state == IKE_SA_HALF_OPEN)
+		min_time(next, s->expire_ms);
+	if (ike_natd_keepalive_due(s, &t))
+		min_time(next, t);
+}
+
+/* Every SA's timers, the slow way. */
+static uint64_t walk_next_timer(const struct ike_engine *e)
+{
+	uint64_t next = UINT64_MAX;
+	const struct ike_sa *s;
+
+	for (s = e->sas; s && next; s = s->next)
+		sa_next_timer(s, &next);
+	return next;
+}
+
+/*
+ * After a datagram: fold in the timers of its SA and of the SAs created
+ * meanwhile (ike_sa_new puts them first, with uids above uid0).  IKE_SA_INIT
+ * and IKE_AUTH touch only those (other SAs at most die); rekeys, deletes and
+ * DPD may reach an SA's old or new sibling: walk next time.
+ */
+static void timers_touched(struct ike_engine *e, const struct ike_sa *sa, unsigned int uid0,
+			   uint8_t exchange)
+{
+	const struct ike_sa *s;
+
+	if (exchange != IKE_SA_INIT && exchange != IKE_AUTH) {
+		e->timers_stale = true;
+		return;
+	}
+	if (sa)
+		sa_next_timer(sa, &e->timer_due);
+	for (s = e->sas; s && s->uid > uid0; s = s->next)
+		sa_next_timer(s, &e->timer_due);
+}
+
 void ike_engine_input(struct ike_engine *e, const struct ike_endpoint *local,
 		      const struct ike_endpoint *remote, const uint8_t *msg, size_t len,
 		      uint64_t now_ms)
 {
-	struct ike_sa *sa;
+	unsigned int uid0 = e->next_ike_uid;
+	struct ike_sa *sa = NULL;
 	struct ike_hdr h;
 
 	e->now_ms = now_ms;
@@ -126,6 +194,7 @@ void ike_engine_input(struct ike_engine *e, const struct ike_endpoint *local,
 		else
 			xs_debug("message for an unknown IKE SA, ignored");
 	}
+	timers_touched(e, sa, uid0, h.exchange);
 	ike_sa_reap(e);
 }
 
@@ -206,45 +275,35 @@ void ike_engine_tick(struct ike_engine *e, uint64_t now_ms)
 	struct ike_sa *s;
 
 	e->now_ms = now_ms;
-	if (e->start_pending)
+	if (e->start_pending) {
 		start_actions(e);
-	ike_life_poll(e);
+		e->timers_stale = true;
+	}
+	ike_life_poll(e);	/* may queue rekeys: marks the timers stale */
+	if (!e->timers_stale && now_ms < e->timer_due)
+		goto reap;	/* nothing due: no walk */
 	for (s = e->sas; s; s = s->next)
 		if (s->state != IKE_SA_DEAD)
 			ike_sa_timers(s, &next);
+	/*
+	 * Recomputed in a second pass rather than taken from the first: a
+	 * timer that fired may have made an SA the first pass had passed
+	 * (a DPD restart puts it at the head).
+	 */
+	e->timer_due = walk_next_timer(e);
+	e->timers_stale = false;
+reap:
 	ike_sa_reap(e);
-}
-
-static void min_time(uint64_t *next, uint64_t t)
-{
-	if (t < *next)
-		*next = t;
 }
 
 uint64_t ike_engine_next_timer(const struct ike_engine *e)
 {
 	uint64_t next = UINT64_MAX;	/* cookie secrets rotate lazily, when used */
-	const struct ike_sa *s;
-	uint64_t t;
 
 	if (e->start_pending)
 		return 0;
 	min_time(&next, ike_life_poll_due(e));
-	for (s = e->sas; s; s = s->next) {
-		if (s->state == IKE_SA_DEAD)
-			continue;
-		ike_life_next(s, &next);
-		if (s->req.kind != IKE_REQ_NONE)
-			min_time(&next, s->req.next_ms);
-		else if (s->n_tasks && s->state == IKE_SA_ESTABLISHED)
-			return 0;
-		else if (s->state == IKE_SA_ESTABLISHED && s->conn->dpd_delay)
-			min_time(&next, ike_dpd_last_seen(s) + s->conn->dpd_delay * 1000);
-		if (s->state == IKE_SA_HALF_OPEN)
-			min_time(&next, s->expire_ms);
-		if (ike_natd_keepalive_due(s, &t))
-			min_time(&next, t);
-	}
+	min_time(&next, e->timers_stale ? walk_next_timer(e) : e->timer_due);
 	return next;
 }
 
@@ -256,6 +315,7 @@ int ike_engine_initiate(struct ike_engine *e, const char *child, uint64_t now_ms
 	int ret;
 
 	e->now_ms = now_ms;
+	e->timers_stale = true;	/* commands are rare: walk after them */
 	for (i = 0; i < e->cfg->n_conns; i++) {
 		conn = &e->cfg->conns[i];
 		for (j = 0; j < conn->n_children; j++) {
@@ -316,6 +376,7 @@ int ike_engine_terminate(struct ike_engine *e, const char *conn, uint64_t now_ms
 	struct ike_sa *s;
 
 	e->now_ms = now_ms;
+	e->timers_stale = true;	/* commands are rare: walk after them */
 	if (!conn_named(e->cfg, conn) && terminate_children(e, conn))
 		return 0;
 	for (s = e->sas; s; s = s->next) {
@@ -388,6 +449,7 @@ int ike_engine_reload(struct ike_engine *e, const struct ike_cfg *cfg, uint64_t 
 	if (!cfg)
 		return -EINVAL;
 	e->now_ms = now_ms;
+	e->timers_stale = true;	/* commands are rare: walk after them */
 	for (s = e->sas; s; s = s->next) {
 		if (s->state == IKE_SA_DEAD)
 			continue;

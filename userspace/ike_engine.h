@@ -126,6 +126,9 @@ struct ike_engine_stats {
 	 * their hard lifetime, peers found dead. */
 	uint64_t child_sas_rekeyed, ike_sas_rekeyed, rekey_collisions;
 	uint64_t child_sas_expired, dpd_timeouts;
+	/* Events (events.h) without a counter above: established IKE SAs
+	 * deleted (ike_x_info.c), peers that moved (ike_natd.c). */
+	uint64_t ike_sas_deleted, address_changes;
 };
 void ike_engine_get_stats(const struct ike_engine *e, struct ike_engine_stats *out);
 

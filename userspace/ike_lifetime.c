@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events.h"
 #include "ike_xchg.h"
 #include "log.h"
 #include "selector.h"
@@ -106,6 +107,17 @@ static void child_delete(struct ike_sa *sa, struct ike_child *c)
 		ike_child_remove(sa, c);
 }
 
+/* The structured event beside the human line logged here. */
+static void emit_event(enum ike_event_kind kind, const struct ike_sa *sa,
+		       const struct ike_child *c, const char *reason)
+{
+	struct ike_event ev;
+
+	ike_event_init(&ev, kind, sa, c);
+	ev.reason = reason;
+	ike_event_emit(&ev);
+}
+
 static void child_expired(struct ike_sa *sa, struct ike_child *c, const char *what)
 {
 	sa->e->stats.child_sas_expired++;
@@ -113,6 +125,7 @@ static void child_expired(struct ike_sa *sa, struct ike_child *c, const char *wh
 	xs_info("CHILD_SA %s{%u} between %s and %s reached its hard %s lifetime%s, deleting it",
 		c->name, c->uid, sa->our_id_str, sa->peer_id_str, what,
 		c->state == IKE_CHILD_REKEYED ? " after its rekey" : " without a rekey");
+	emit_event(IKE_EV_CHILD_EXPIRED, sa, c, what);
 	child_delete(sa, c);
 }
 
@@ -159,6 +172,7 @@ static void sa_timers(struct ike_sa *sa, uint64_t *next)
 		sa->hard_ms = 0;
 		xs_info("IKE_SA %s between %s and %s reached its hard lifetime, deleting it",
 			ike_sa_name(sa, name, sizeof(name)), sa->our_id_str, sa->peer_id_str);
+		emit_event(IKE_EV_DELETED, sa, NULL, "hard lifetime");
 		if (sa->req.kind != IKE_REQ_NONE || ike_info_delete_start(sa))
 			ike_sa_queue(sa, IKE_TASK_DELETE, NULL);
 		return;
@@ -327,11 +341,17 @@ void ike_life_poll(struct ike_engine *e)
 		}
 	}
 	free(v);
+	e->timers_stale = true;	/* rekeys queued, DPD's last_rx moved */
 }
 
+/*
+ * Not poll_wanted(): that walks every SA and this runs on every pass of
+ * the main loop.  With SAs up we wake once per dp_poll_ms and
+ * ike_life_poll asks then.
+ */
 uint64_t ike_life_poll_due(const struct ike_engine *e)
 {
-	return poll_wanted(e) ? e->dp_poll_ms : UINT64_MAX;
+	return e->n_sas ? e->dp_poll_ms : UINT64_MAX;
 }
 
 /* ---- DPD ---- */
@@ -372,6 +392,7 @@ void ike_dpd_timeout(struct ike_sa *sa)
 		sa->peer_id_str, sa->req.sent, action_name(action),
 		action & IKE_CFG_ACTION_START ? "" : action & IKE_CFG_ACTION_TRAP ?
 		" (no trap policies: cleared)" : "");
+	emit_event(IKE_EV_DPD_TIMEOUT, sa, NULL, action_name(action));
 	ike_sa_kill(sa, "deleted: DPD timeout");
 	if (!n || ike_init_start(e, conn, restart[0]))
 		return;

@@ -19,9 +19,11 @@
  * keepalive_ms.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "events.h"
 #include "ike_xchg.h"
 #include "log.h"
 #include "selector.h"
@@ -117,22 +119,35 @@ static bool may_follow(const struct ike_sa *sa)
 	return sa->nat_remote && (!sa->nat_local || !sa->initiator);
 }
 
+/* Said once the SA and its Child SAs follow the peer to its new address. */
+static void moved_event(struct ike_sa *sa, const char *was)
+{
+	char name[IKE_SA_NAME_MAX + 16];
+	struct ike_event ev;
+
+	sa->e->stats.address_changes++;
+	ike_event_init(&ev, IKE_EV_ADDRESS_CHANGED, sa, NULL);
+	snprintf(ev.old_remote, sizeof(ev.old_remote), "%s", was);
+	ev.reason = "NAT mapping changed";
+	ike_event(&ev, "IKE_SA %s: peer moved from %s to %s", ike_sa_name(sa, name, sizeof(name)),
+		  was, ev.remote);
+}
+
 void ike_natd_track(struct ike_sa *sa, const struct ike_in *in)
 {
-	char was[ADDR_PORT_STR_MAX], now[ADDR_PORT_STR_MAX], name[IKE_SA_NAME_MAX + 16];
 	bool moved = !ike_ep_equal(&sa->remote, &in->remote);
+	char was[ADDR_PORT_STR_MAX];
 
 	if (!moved && ike_ep_equal(&sa->local, &in->local))
 		return;
 	if (!sa->natt || in->remote.family != sa->remote.family || !may_follow(sa))
 		return;
-	if (moved && sa->state == IKE_SA_ESTABLISHED)
-		xs_info("IKE_SA %s: peer moved from %s to %s", ike_sa_name(sa, name, sizeof(name)),
-			ike_ep_format(&sa->remote, was, sizeof(was)),
-			ike_ep_format(&in->remote, now, sizeof(now)));
+	ike_ep_format(&sa->remote, was, sizeof(was));
 	sa->remote = in->remote;
 	sa->local = in->local;
 	ike_child_update_addrs(sa);
+	if (moved && sa->state == IKE_SA_ESTABLISHED)
+		moved_event(sa, was);
 }
 
 bool ike_natd_keepalive_due(const struct ike_sa *sa, uint64_t *due)

@@ -382,6 +382,7 @@ void ike_sa_kill(struct ike_sa *sa, const char *why)
 	ike_sa_set_half_open(sa, false);
 	spi_tab_del(sa);
 	sa->state = IKE_SA_DEAD;
+	sa->e->n_dead++;
 	sa->req.kind = IKE_REQ_NONE;
 	sa->n_tasks = 0;
 }
@@ -426,11 +427,14 @@ void ike_sa_reap(struct ike_engine *e)
 {
 	struct ike_sa *s, *next;
 
+	if (!e->n_dead)		/* the common case: nothing died in this event */
+		return;
 	for (s = e->sas; s; s = next) {
 		next = s->next;
 		if (s->state == IKE_SA_DEAD)
 			ike_sa_free(s);
 	}
+	e->n_dead = 0;
 }
 
 /* ---- child records ---- */

@@ -250,6 +250,15 @@ struct ike_engine {
 	uint64_t now_ms;
 	uint64_t dp_poll_ms;			/* next data-plane counter poll */
 	uint64_t rng;				/* xorshift state for lifetime jitter */
+	/*
+	 * Not to walk thousands of SAs per datagram (ike_engine.c): how many
+	 * SAs ike_sa_kill marked DEAD since the last reap, and the earliest
+	 * SA timer as of the last walk, lowered as events touch SAs;
+	 * timers_stale when an event may have moved timers we did not follow.
+	 */
+	unsigned int n_dead;
+	uint64_t timer_due;
+	bool timers_stale;
 	uint8_t buf[IKE_MAX_MSG];		/* messages being built */
 	uint8_t rx[IKE_MAX_MSG];		/* received messages decrypted in place */
 };

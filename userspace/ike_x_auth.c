@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events.h"
 #include "ike_xchg.h"
 #include "log.h"
 #include "selector.h"
@@ -88,6 +89,7 @@ int ike_auth_start(struct ike_sa *sa)
 void ike_auth_established(struct ike_sa *sa)
 {
 	char name[IKE_SA_NAME_MAX + 16], l[ADDR_STR_MAX], r[ADDR_STR_MAX];
+	struct ike_event ev;
 
 	ike_sa_set_half_open(sa, false);
 	sa->state = IKE_SA_ESTABLISHED;
@@ -99,18 +101,32 @@ void ike_auth_established(struct ike_sa *sa)
 	sa->init_ours = sa->init_peer = NULL;
 	sa->init_ours_len = sa->init_peer_len = 0;
 	sa->e->stats.handshakes_ok++;
-	xs_info("IKE_SA %s established between %s[%s] and %s[%s]",
-		ike_sa_name(sa, name, sizeof(name)), ike_ep_addr_format(&sa->local, l, sizeof(l)),
-		sa->our_id_str, ike_ep_addr_format(&sa->remote, r, sizeof(r)), sa->peer_id_str);
+	ike_event_init(&ev, IKE_EV_ESTABLISHED, sa, NULL);
+	ike_event(&ev, "IKE_SA %s established between %s[%s] and %s[%s]",
+		  ike_sa_name(sa, name, sizeof(name)), ike_ep_addr_format(&sa->local, l, sizeof(l)),
+		  sa->our_id_str, ike_ep_addr_format(&sa->remote, r, sizeof(r)), sa->peer_id_str);
 }
 
 static void auth_failed_log(struct ike_sa *sa, const char *why)
 {
 	char name[IKE_SA_NAME_MAX + 16], r[ADDR_STR_MAX];
+	struct ike_event ev;
 
-	xs_info("IKE_SA %s: authentication of '%s' from %s failed: %s",
-		ike_sa_name(sa, name, sizeof(name)), sa->peer_id ? sa->peer_id_str : "%any",
-		ike_ep_addr_format(&sa->remote, r, sizeof(r)), why);
+	ike_event_init(&ev, IKE_EV_AUTH_FAILED, sa, NULL);
+	ev.reason = why;
+	ike_event(&ev, "IKE_SA %s: authentication of '%s' from %s failed: %s",
+		  ike_sa_name(sa, name, sizeof(name)), sa->peer_id ? sa->peer_id_str : "%any",
+		  ike_ep_addr_format(&sa->remote, r, sizeof(r)), why);
+}
+
+/* The peer refused what we sent: its AUTHENTICATION_FAILED, as an event. */
+static void auth_refused_event(struct ike_sa *sa)
+{
+	struct ike_event ev;
+
+	ike_event_init(&ev, IKE_EV_AUTH_FAILED, sa, NULL);
+	ev.reason = "peer sent AUTHENTICATION_FAILED";
+	ike_event_emit(&ev);
 }
 
 /* Decodes an ID payload; its body (what AUTH covers) stays in the message. */
@@ -164,8 +180,10 @@ void ike_auth_response(struct ike_sa *sa, const struct ike_in *in)
 	sa->auth_child = NULL;
 	if (read_id(in, IKE_PL_IDR, &id, &body, &body_len) || ike_in_find(in, IKE_PL_AUTH) < 0) {
 		err = ike_in_error(in);
-		if (err == IKE_N_AUTHENTICATION_FAILED)
+		if (err == IKE_N_AUTHENTICATION_FAILED) {
 			sa->e->stats.auth_failures++;
+			auth_refused_event(sa);
+		}
 		sa->e->stats.handshakes_failed++;
 		ike_sa_kill(sa, err ? (err == IKE_N_AUTHENTICATION_FAILED ?
 				       "deleted: received AUTHENTICATION_FAILED" :

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "events.h"
 #include "ike_xchg.h"
 #include "log.h"
 
@@ -37,13 +38,35 @@ static void build_delete_ike(struct ike_builder *b)
 	ike_build_delete(b, &(struct ike_pl_delete){ .proto = IKE_PROTO_IKE });
 }
 
+/*
+ * Ends sa and says so once: the human line and, for an SA that was
+ * established, the deleted event (after its Child SAs' own).
+ */
+static void sa_deleted(struct ike_sa *sa, const char *why)
+{
+	char name[IKE_SA_NAME_MAX + 16];
+	struct ike_event ev;
+
+	if (sa->state == IKE_SA_DEAD)
+		return;
+	if (!sa->established_ms) {
+		ike_sa_kill(sa, why);
+		return;
+	}
+	ike_sa_kill(sa, NULL);
+	sa->e->stats.ike_sas_deleted++;
+	ike_event_init(&ev, IKE_EV_DELETED, sa, NULL);
+	ev.reason = why;
+	ike_event(&ev, "IKE_SA %s %s", ike_sa_name(sa, name, sizeof(name)), why);
+}
+
 int ike_info_delete_start(struct ike_sa *sa)
 {
 	char name[IKE_SA_NAME_MAX + 16];
 	struct ike_builder b;
 
 	if (sa->state != IKE_SA_ESTABLISHED) {
-		ike_sa_kill(sa, "deleted");
+		sa_deleted(sa, "deleted");
 		return 0;
 	}
 	while (sa->children)
@@ -51,7 +74,7 @@ int ike_info_delete_start(struct ike_sa *sa)
 	ike_msg_begin(sa, &b, IKE_INFORMATIONAL, NULL);
 	build_delete_ike(&b);
 	if (ike_request_send(sa, &b, IKE_REQ_DELETE_IKE, NULL)) {
-		ike_sa_kill(sa, "deleted");
+		sa_deleted(sa, "deleted");
 		return -EIO;
 	}
 	sa->state = IKE_SA_DELETING;
@@ -214,9 +237,9 @@ void ike_info_request(struct ike_sa *sa, const struct ike_in *in)
 							      .spis = r.spis[0] });
 	ike_response_send(sa, &b, in);
 	if (r.delete_ike)
-		ike_sa_kill(sa, "deleted by peer");
+		sa_deleted(sa, "deleted by peer");
 	else if (r.auth_failed)
-		ike_sa_kill(sa, "deleted: peer reports AUTHENTICATION_FAILED");
+		sa_deleted(sa, "deleted: peer reports AUTHENTICATION_FAILED");
 }
 
 void ike_info_response(struct ike_sa *sa, const struct ike_in *in, enum ike_req_kind kind,
@@ -225,7 +248,7 @@ void ike_info_response(struct ike_sa *sa, const struct ike_in *in, enum ike_req_
 	(void)in;
 	switch (kind) {
 	case IKE_REQ_DELETE_IKE:
-		ike_sa_kill(sa, "deleted");
+		sa_deleted(sa, "deleted");
 		break;
 	case IKE_REQ_DELETE_CHILD:
 		if (c)

@@ -44,6 +44,7 @@
 
 #include <openssl/crypto.h>
 
+#include "events.h"
 #include "ike_xchg.h"
 #include "log.h"
 
@@ -221,11 +222,17 @@ static void retire(struct ike_child *old, uint64_t when)
 static void log_rekeyed(const struct ike_sa *sa, const struct ike_child *old,
 			const struct ike_child *c, uint32_t old_in, uint32_t old_out)
 {
-	xs_info("CHILD_SA %s{%u} rekeyed to {%u} between %s and %s: SPIs %08x in / %08x out -> "
-		"%08x in / %08x out (%s)",
-		c->name, old ? old->uid : c->replaces, c->uid, sa->our_id_str, sa->peer_id_str,
-		old_in, old_out, c->spi_in, c->spi_out,
-		c->rekey_ours ? "initiated here" : "initiated by the peer");
+	const char *who = c->rekey_ours ? "initiated here" : "initiated by the peer";
+	struct ike_event ev;
+
+	ike_event_init(&ev, IKE_EV_CHILD_REKEYED, sa, c);
+	ev.old_uid = old ? old->uid : c->replaces;
+	ev.old_spi_a = old_in;
+	ev.old_spi_b = old_out;
+	ev.reason = who;
+	ike_event(&ev, "CHILD_SA %s{%u} rekeyed to {%u} between %s and %s: SPIs %08x in / %08x "
+		  "out -> %08x in / %08x out (%s)", c->name, ev.old_uid, c->uid, sa->our_id_str,
+		  sa->peer_id_str, old_in, old_out, c->spi_in, c->spi_out, who);
 }
 
 /* Another pair made as a successor of the same old one, completed. */
@@ -348,6 +355,7 @@ static void sa_adopt(struct ike_sa *old, struct ike_sa *ns)
 	char a[IKE_SA_NAME_MAX + 16], b[IKE_SA_NAME_MAX + 16];
 	struct ike_child **tail;
 	unsigned int i;
+	struct ike_event ev;
 
 	for (tail = &ns->children; *tail; tail = &(*tail)->next)
 		;
@@ -365,11 +373,16 @@ static void sa_adopt(struct ike_sa *old, struct ike_sa *ns)
 		old->rekey_new = NULL;
 	ns->rekey_old = NULL;
 	old->e->stats.ike_sas_rekeyed++;
-	xs_info("IKE_SA %s rekeyed to %s between %s and %s: SPIs %016" PRIx64 "_i %016" PRIx64
-		"_r -> %016" PRIx64 "_i %016" PRIx64 "_r (%s)",
-		ike_sa_name(old, a, sizeof(a)), ike_sa_name(ns, b, sizeof(b)), old->our_id_str,
-		old->peer_id_str, spi64(old->spi_i), spi64(old->spi_r), spi64(ns->spi_i),
-		spi64(ns->spi_r), ns->initiator ? "initiated here" : "initiated by the peer");
+	ike_event_init(&ev, IKE_EV_REKEYED, ns, NULL);
+	ev.old_uid = old->uid;
+	ev.old_spi_a = spi64(old->spi_i);
+	ev.old_spi_b = spi64(old->spi_r);
+	ev.reason = ns->initiator ? "initiated here" : "initiated by the peer";
+	ike_event(&ev, "IKE_SA %s rekeyed to %s between %s and %s: SPIs %016" PRIx64 "_i %016"
+		  PRIx64 "_r -> %016" PRIx64 "_i %016" PRIx64 "_r (%s)",
+		  ike_sa_name(old, a, sizeof(a)), ike_sa_name(ns, b, sizeof(b)), old->our_id_str,
+		  old->peer_id_str, ev.old_spi_a, ev.old_spi_b, ev.ike_spi_i, ev.ike_spi_r,
+		  ev.reason);
 }
 
 int ike_rekey_ike_start(struct ike_sa *sa)

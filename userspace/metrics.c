@@ -205,6 +205,11 @@ static void render_ike_counters(const struct ike_engine_stats *st, struct strbuf
 	family(out, "xdpsec_ike_dpd_timeouts_total", "counter",
 	       "IKE SAs whose peer did not answer dead peer detection.");
 	sample_u64(out, "xdpsec_ike_dpd_timeouts_total", "", st->dpd_timeouts);
+	family(out, "xdpsec_ike_sas_deleted_total", "counter", "IKE SAs deleted after they were up.");
+	sample_u64(out, "xdpsec_ike_sas_deleted_total", "", st->ike_sas_deleted);
+	family(out, "xdpsec_ike_address_changes_total", "counter",
+	       "Peers followed to a new address or port (NAT rebinding).");
+	sample_u64(out, "xdpsec_ike_address_changes_total", "", st->address_changes);
 }
 
 /* One series per configured connection: 0 while it has no established IKE SA. */

@@ -22,7 +22,7 @@
 static const char *const known_keys[] = {
 	"uplink", "lan", "instance", "workers", "max_sas", "max_devices",
 	"control_socket", "pin_path", "metrics_listen", "dataplane", "ike_keepalive",
-	"control_group", "umem_frames",
+	"control_group", "umem_frames", "log", "log_format",
 };
 
 static const char *const dataplane_names[] = {
@@ -156,6 +156,16 @@ SHOW_UINT(ike_keepalive)
 SHOW_UINT(umem_frames)
 SHOW_STR(control_group)
 
+static void show_log(const struct xdpsec_settings *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", s->events_stderr ? "stderr" : "syslog");
+}
+
+static void show_log_format(const struct xdpsec_settings *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", s->events_json ? "json" : "text");
+}
+
 static void show_dataplane(const struct xdpsec_settings *s, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s", settings_dataplane_name(s->dataplane));
@@ -175,6 +185,8 @@ static const struct setting_desc setting_descs[] = {
 	{ "ike_keepalive", true, show_ike_keepalive },
 	{ "umem_frames", false, show_umem_frames },
 	{ "control_group", false, show_control_group },
+	{ "log", true, show_log },
+	{ "log_format", true, show_log_format },
 };
 
 unsigned int xdpsec_settings_diff(const struct xdpsec_settings *running,
@@ -322,6 +334,23 @@ static int get_dataplane(const struct conf_section *sec, enum xdpsec_dataplane *
 	return -EINVAL;
 }
 
+/* key = no | yes for *out, where the words are the key's own. */
+static int get_choice(const struct conf_section *sec, const char *key, const char *no,
+		      const char *yes, bool *out, char *err, size_t errlen)
+{
+	const struct conf_setting *s = conf_get(sec, key);
+
+	if (!s)
+		return 0;
+	if (strcmp(s->value, no) && strcmp(s->value, yes)) {
+		snprintf(err, errlen, "%s:%u: '%s' must be %s or %s, not '%s'", s->file, s->line,
+			 key, no, yes, s->value);
+		return -EINVAL;
+	}
+	*out = !strcmp(s->value, yes);
+	return 0;
+}
+
 static int check_names(const struct conf_section *sec, const struct xdpsec_settings *s,
 		       char *err, size_t errlen)
 {
@@ -371,6 +400,8 @@ static int read_section(const struct conf_section *sec, struct xdpsec_settings *
 	ret = ret ?: get_dataplane(sec, &s->dataplane, err, errlen);
 	ret = ret ?: get_seconds(sec, "ike_keepalive", SETTINGS_MAX_KEEPALIVE, &s->ike_keepalive,
 				 err, errlen);
+	ret = ret ?: get_choice(sec, "log", "syslog", "stderr", &s->events_stderr, err, errlen);
+	ret = ret ?: get_choice(sec, "log_format", "text", "json", &s->events_json, err, errlen);
 	ret = ret ?: check_names(sec, s, err, errlen);
 	if (ret)
 		return ret;

@@ -16,6 +16,8 @@
  *		ike_keepalive = 20s	# NAT-T keepalives when behind a NAT; 0: none
  *		control_group = xdpsec	# may use the control socket besides root
  *		umem_frames = 4096	# 4 KiB AF_XDP frames per worker (16 MiB)
+ *		log = syslog		# SA events: syslog (default) | stderr
+ *		log_format = text	# SA events: text (key=value) | json
  *	}
  *
  * Other sections (connections, secrets, authorities, pools) belong to the
@@ -68,6 +70,10 @@ struct xdpsec_settings {
 	 * ("" = root only); checked to exist when the file is read. */
 	char control_group[SETTINGS_GROUP_MAX];
 	unsigned int umem_frames;	/* AF_XDP frames per worker */
+	/* SA events (events.h): to syslog (the default) or stderr, as
+	 * key=value text (the default) or JSON lines. */
+	bool events_stderr;
+	bool events_json;
 };
 
 /* Defaults: instance "default", workers 1, max_sas 4096, max_devices 1024. */

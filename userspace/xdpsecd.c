@@ -43,6 +43,7 @@
 #include "control.h"
 #include "dp_bpf.h"
 #include "dp_xfrm.h"
+#include "events.h"
 #include "export_keys.h"
 #include "ike_config.h"
 #include "ike_daemon.h"
@@ -646,6 +647,13 @@ static void reload_metrics(struct daemon *d, const char *listen, struct strbuf *
 }
 
 /* ike_keepalive and metrics_listen apply now; the rest waits for a restart. */
+/* SA events: syslog unless 'log = stderr'; the normal log stays on stderr. */
+static void apply_event_log(const struct xdpsec_settings *set)
+{
+	log_set_event_dest(set->events_stderr ? LOG_DEST_STDERR : LOG_DEST_SYSLOG);
+	ike_events_set_json(set->events_json);
+}
+
 static void reload_settings(struct daemon *d, const struct xdpsec_settings *next,
 			    struct strbuf *out)
 {
@@ -655,6 +663,11 @@ static void reload_settings(struct daemon *d, const struct xdpsec_settings *next
 	for (unsigned int i = 0; i < n && i < 16; i++) {
 		if (!strcmp(ch[i].key, "metrics_listen")) {
 			reload_metrics(d, next->metrics_listen, out);
+		} else if (!strcmp(ch[i].key, "log") || !strcmp(ch[i].key, "log_format")) {
+			d->set.events_stderr = next->events_stderr;
+			d->set.events_json = next->events_json;
+			apply_event_log(&d->set);
+			xs_info("reload: %s %s -> %s", ch[i].key, ch[i].from, ch[i].to);
 		} else if (ch[i].live) {
 			d->set.ike_keepalive = next->ike_keepalive;
 			xs_info("reload: %s %s -> %s", ch[i].key, ch[i].from, ch[i].to);
@@ -844,6 +857,7 @@ int main(int argc, char **argv)
 			d.set.instance, d.set.control_socket);
 		return 1;
 	}
+	apply_event_log(&d.set);
 	libbpf_set_print(libbpf_log);
 	setrlimit(RLIMIT_MEMLOCK, &unlimited);
 	d.sig_fd = open_signalfd();

@@ -452,6 +452,71 @@ static void test_chain_times(void **state)
 	ike_trust_free(t);
 }
 
+/*
+ * The verdict cache (ike_cert_cache.c): only verifications for now are
+ * remembered, only successes, and a verdict for one store says nothing
+ * of another.  The certificates here are valid until 2046.
+ */
+static void test_chain_cached(void **state)
+{
+	static const char *const root[] = { "ca" }, *const sub[] = { "sub" };
+	struct ike_trust *t = trust_of(root, 1), *ts = trust_of(sub, 1);
+	char err[ERRLEN];
+
+	(void)state;
+	for (int i = 0; i < 3; i++)	/* a miss, then hits */
+		assert_int_equal(verify(t, "ee-p256", NULL, 0, err), 0);
+	/* a cached "now" does not answer for another time */
+	assert_int_equal(verify(t, "ee-p256", NULL, T_AFTER, err), -EKEYREJECTED);
+	assert_int_equal(verify(ts, "ee-p256", NULL, 0, err), -EKEYREJECTED);
+	/* the chain is the key: the same end entity with an intermediate is another */
+	assert_int_equal(verify(t, "ee-p384", NULL, 0, err), -EKEYREJECTED);
+	assert_int_equal(verify(t, "ee-p384", "sub", 0, err), 0);
+	assert_int_equal(verify(t, "ee-p384", NULL, 0, err), -EKEYREJECTED);
+	assert_int_equal(verify(t, "expired", NULL, 0, err), -EKEYREJECTED);
+	assert_int_equal(verify(t, "expired", NULL, 0, err), -EKEYREJECTED);
+	ike_trust_free(t);
+	ike_trust_free(ts);
+}
+
+/* Parsed certificates: one X509 per DER, a reference each; expired ones not kept. */
+static void test_cert_from_der_cached(void **state)
+{
+	struct ike_cert_cache *c = ike_cert_cache_new();
+	X509 *p256 = cert("ee-p256"), *old = cert("expired"), *a, *b;
+	size_t len, old_len;
+	uint8_t *der = ike_cert_der(p256, &len), *old_der = ike_cert_der(old, &old_len);
+
+	(void)state;
+	assert_non_null(c);
+	a = ike_cert_from_der_cached(c, der, len);
+	b = ike_cert_from_der_cached(c, der, len);
+	assert_non_null(a);
+	assert_ptr_equal(a, b);
+	assert_int_equal(X509_cmp(a, p256), 0);
+	X509_free(a);
+	X509_free(b);
+	a = ike_cert_from_der_cached(c, old_der, old_len);
+	b = ike_cert_from_der_cached(c, old_der, old_len);
+	assert_non_null(a);
+	assert_ptr_not_equal(a, b);
+	X509_free(a);
+	X509_free(b);
+	assert_null(ike_cert_from_der_cached(c, der, len - 1));	/* still exactly one */
+	assert_non_null(a = ike_cert_from_der_cached(NULL, der, len));
+	X509_free(a);
+	ike_cert_cache_clear(c);
+	a = ike_cert_from_der_cached(c, der, len);
+	assert_non_null(a);
+	ike_cert_cache_free(c);	/* a outlives the cache */
+	assert_int_equal(X509_cmp(a, p256), 0);
+	X509_free(a);
+	OPENSSL_free(der);
+	OPENSSL_free(old_der);
+	X509_free(p256);
+	X509_free(old);
+}
+
 static void test_chain_args(void **state)
 {
 	static const char *const root[] = { "ca" };
@@ -706,6 +771,8 @@ int main(void)
 		cmocka_unit_test(test_chain_good),
 		cmocka_unit_test(test_chain_untrusted),
 		cmocka_unit_test(test_chain_times),
+		cmocka_unit_test(test_chain_cached),
+		cmocka_unit_test(test_cert_from_der_cached),
 		cmocka_unit_test(test_chain_args),
 		cmocka_unit_test(test_trust_add),
 		cmocka_unit_test(test_id_fqdn_email),
