@@ -11,6 +11,7 @@
  * A userspace hash over (SPI, direction) finds SAs for the control commands.
  */
 #include "dp_bpf.h"
+#include "dp_devices.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,18 +27,13 @@
 
 enum { NO_SLOT = UINT32_MAX, NEXT_HOP_TIMEOUT_MS = 1000 };
 
-struct device {
-	char name[DP_NAME_MAX];
-	unsigned int refs;	/* SAs and an ACL holding it */
-};
-
 struct dp_bpf {
 	struct dataplane base;
 	struct dp_bpf_config cfg;
 	uint32_t *free_slots;
 	unsigned int n_free;
 	uint32_t *bucket, *chain, n_buckets;	/* hash over (spi, dir) */
-	struct device *devices;			/* index 0: no device */
+	struct dp_devices devices;
 	unsigned int refresh_calls;
 };
 
@@ -92,36 +88,6 @@ static int find_sa(struct dataplane *dp, uint32_t spi, enum xs_sa_dir dir,
 		found = s;
 	}
 	return found == NO_SLOT ? -ENOENT : (int)found;
-}
-
-static uint32_t device_get(struct dp_bpf *d, const char *name)
-{
-	uint32_t i, unused = 0;
-
-	if (!name[0])
-		return XS_DEVICE_NONE;
-	for (i = 1; i < d->cfg.bpf->max_devices; i++) {
-		if (d->devices[i].refs && !strcmp(d->devices[i].name, name))
-			break;
-		if (!d->devices[i].refs && !unused)
-			unused = i;
-	}
-	if (i == d->cfg.bpf->max_devices) {
-		if (!unused)
-			return XS_DEVICE_NONE;
-		i = unused;
-		snprintf(d->devices[i].name, sizeof(d->devices[i].name), "%s", name);
-		struct xs_dev_stats zero = { 0 };
-		bpf_map_update_elem(d->cfg.bpf->fd_dev_stats, &i, &zero, BPF_ANY);
-	}
-	d->devices[i].refs++;
-	return i;
-}
-
-static void device_put(struct dp_bpf *d, uint32_t i)
-{
-	if (i != XS_DEVICE_NONE && d->devices[i].refs)
-		d->devices[i].refs--;
 }
 
 static void spi_key(const struct xs_sa *sa, struct xs_spi_key *k)
@@ -237,7 +203,7 @@ static void unpublish(struct dp_bpf *d, struct xs_sa *sa)
 
 static void sa_destroy(struct dp_bpf *d, struct xs_sa *sa)
 {
-	device_put(d, sa->device);
+	dp_devices_put(&d->devices, sa->device);
 	esp_sa_free(sa->esp);
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);
@@ -263,7 +229,7 @@ static int add_sa(struct dataplane *dp, const struct dp_sa *p, char *err, size_t
 	if (!sa)
 		return -EINVAL;
 	sa->slot = d->free_slots[--d->n_free];
-	sa->device = device_get(d, p->device);
+	sa->device = dp_devices_get(&d->devices, p->device);
 	if (p->dir == XS_DIR_OUT)
 		resolve_next_hop(d, sa, NEXT_HOP_TIMEOUT_MS);
 	rc = publish(d, sa);
@@ -409,26 +375,7 @@ static int del_policy(struct dataplane *dp, const struct xs_selector *sel)
 static int set_acl(struct dataplane *dp, const char *device, const struct xs_selector *rules,
 		   unsigned int n, bool enforce)
 {
-	struct dp_bpf *d = to_bpf(dp);
-	struct xs_acl acl = { .nrules = n, .enforce = enforce };
-	struct xs_acl old;
-	uint32_t i;
-
-	if (n > XS_ACL_MAX_RULES || !device[0])
-		return -EINVAL;
-	i = device_get(d, device);
-	if (i == XS_DEVICE_NONE)
-		return -ENOSPC;
-	memcpy(acl.rules, rules, n * sizeof(*rules));
-	if (bpf_map_lookup_elem(d->cfg.bpf->fd_acl, &i, &old) == 0 && old.enforce)
-		device_put(d, i);	/* the previous ACL's reference */
-	if (bpf_map_update_elem(d->cfg.bpf->fd_acl, &i, &acl, BPF_ANY)) {
-		device_put(d, i);
-		return -errno;
-	}
-	if (!enforce)
-		device_put(d, i);
-	return 0;
+	return dp_devices_set_acl(&to_bpf(dp)->devices, device, rules, n, enforce);
 }
 
 static int get_sa(struct dataplane *dp, uint32_t slot, struct dp_sa_info *out)
@@ -466,21 +413,7 @@ static int list_sas(struct dataplane *dp, struct dp_sa_info *out, unsigned int m
 
 static int list_devices(struct dataplane *dp, struct dp_device_info *out, unsigned int max)
 {
-	struct dp_bpf *d = to_bpf(dp);
-	unsigned int n = 0;
-
-	for (uint32_t i = 1; i < d->cfg.bpf->max_devices; i++) {
-		if (!d->devices[i].refs)
-			continue;
-		if (n < max) {
-			memset(&out[n], 0, sizeof(out[n]));
-			snprintf(out[n].name, sizeof(out[n].name), "%s", d->devices[i].name);
-			bpf_map_lookup_elem(d->cfg.bpf->fd_dev_stats, &i, &out[n].stats);
-			bpf_map_lookup_elem(d->cfg.bpf->fd_acl, &i, &out[n].acl);
-		}
-		n++;
-	}
-	return (int)n;
+	return dp_devices_list(&to_bpf(dp)->devices, out, max);
 }
 
 static int read_reasons(struct dataplane *dp, struct xs_counter out[XS_R_MAX])
@@ -523,7 +456,7 @@ static void destroy(struct dataplane *dp)
 	free(d->free_slots);
 	free(d->bucket);
 	free(d->chain);
-	free(d->devices);
+	dp_devices_fini(&d->devices);
 	free(d);
 }
 
@@ -559,8 +492,9 @@ struct dataplane *dp_bpf_new(const struct dp_bpf_config *cfg)
 	d->free_slots = malloc(max * sizeof(*d->free_slots));
 	d->bucket = malloc(d->n_buckets * sizeof(*d->bucket));
 	d->chain = malloc(max * sizeof(*d->chain));
-	d->devices = calloc(cfg->bpf->max_devices, sizeof(*d->devices));
-	if (!d->free_slots || !d->bucket || !d->chain || !d->devices) {
+	if (!d->free_slots || !d->bucket || !d->chain ||
+	    dp_devices_init(&d->devices, cfg->bpf->max_devices, cfg->bpf->fd_acl,
+			    cfg->bpf->fd_dev_stats)) {
 		destroy(&d->base);
 		return NULL;
 	}

@@ -23,6 +23,7 @@
  * state over, and a refused offload is retried in software.
  */
 #include "dp_xfrm.h"
+#include "dp_devices.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -58,18 +59,13 @@ struct xpol {
 	uint32_t refs;			/* inbound SAs sharing it (in, fwd) */
 };
 
-struct device {
-	char name[DP_NAME_MAX];
-	unsigned int refs;
-};
-
 struct dp_xfrm {
 	struct dataplane base;
 	struct dp_xfrm_config cfg;
 	struct xsa *sas;
 	struct xpol *pols;
 	unsigned int n_pols;
-	struct device *devices;
+	struct dp_devices devices;
 	struct xs_counter retired_out;	/* deleted outbound SAs' last counts */
 	bool offload_refusal_logged;
 };
@@ -92,39 +88,6 @@ static bool addr_equal(const struct dp_addr *a, const struct dp_addr *b)
 static bool sel_equal(const struct xs_selector *a, const struct xs_selector *b)
 {
 	return !memcmp(a, b, sizeof(*a));
-}
-
-/* ---- devices (the same bookkeeping as dp_bpf.c) ------------------------ */
-
-static uint32_t device_get(struct dp_xfrm *d, const char *name)
-{
-	uint32_t i, unused = 0;
-
-	if (!name[0])
-		return XS_DEVICE_NONE;
-	for (i = 1; i < d->cfg.bpf->max_devices; i++) {
-		if (d->devices[i].refs && !strcmp(d->devices[i].name, name))
-			break;
-		if (!d->devices[i].refs && !unused)
-			unused = i;
-	}
-	if (i == d->cfg.bpf->max_devices) {
-		struct xs_dev_stats zero = { 0 };
-
-		if (!unused)
-			return XS_DEVICE_NONE;
-		i = unused;
-		snprintf(d->devices[i].name, sizeof(d->devices[i].name), "%s", name);
-		bpf_map_update_elem(d->cfg.bpf->fd_dev_stats, &i, &zero, BPF_ANY);
-	}
-	d->devices[i].refs++;
-	return i;
-}
-
-static void device_put(struct dp_xfrm *d, uint32_t i)
-{
-	if (i != XS_DEVICE_NONE && d->devices[i].refs)
-		d->devices[i].refs--;
 }
 
 /* ---- policies ---------------------------------------------------------- */
@@ -429,7 +392,7 @@ static int free_slot(struct dp_xfrm *d)
 
 static void slot_wipe(struct dp_xfrm *d, uint32_t slot)
 {
-	device_put(d, d->sas[slot].device);
+	dp_devices_put(&d->devices, d->sas[slot].device);
 	OPENSSL_cleanse(&d->sas[slot], sizeof(d->sas[slot]));
 }
 
@@ -451,7 +414,7 @@ static int add_sa(struct dataplane *dp, const struct dp_sa *p, char *err, size_t
 	}
 	d->sas[slot].used = true;
 	d->sas[slot].sa = *p;
-	d->sas[slot].device = device_get(d, p->device);
+	d->sas[slot].device = dp_devices_get(&d->devices, p->device);
 	rc = sa_send(d, XFRM_MSG_NEWSA, (uint32_t)slot, NULL);
 	if (rc) {
 		snprintf(err, errlen, "the kernel refused the SA: %s", strerror(-rc));
@@ -703,26 +666,7 @@ static int replace_policy(struct dataplane *dp, const struct xs_selector *sel, u
 static int set_acl(struct dataplane *dp, const char *device, const struct xs_selector *rules,
 		   unsigned int n, bool enforce)
 {
-	struct dp_xfrm *d = to_x(dp);
-	struct xs_acl acl = { .nrules = n, .enforce = enforce };
-	struct xs_acl old;
-	uint32_t i;
-
-	if (n > XS_ACL_MAX_RULES || !device[0])
-		return -EINVAL;
-	i = device_get(d, device);
-	if (i == XS_DEVICE_NONE)
-		return -ENOSPC;
-	memcpy(acl.rules, rules, n * sizeof(*rules));
-	if (bpf_map_lookup_elem(d->cfg.bpf->fd_acl, &i, &old) == 0 && old.enforce)
-		device_put(d, i);
-	if (bpf_map_update_elem(d->cfg.bpf->fd_acl, &i, &acl, BPF_ANY)) {
-		device_put(d, i);
-		return -errno;
-	}
-	if (!enforce)
-		device_put(d, i);
-	return 0;
+	return dp_devices_set_acl(&to_x(dp)->devices, device, rules, n, enforce);
 }
 
 static void sa_info_fill(struct dp_xfrm *d, uint32_t s, struct dp_sa_info *o)
@@ -770,21 +714,7 @@ static int list_sas(struct dataplane *dp, struct dp_sa_info *out, unsigned int m
 
 static int list_devices(struct dataplane *dp, struct dp_device_info *out, unsigned int max)
 {
-	struct dp_xfrm *d = to_x(dp);
-	unsigned int n = 0;
-
-	for (uint32_t i = 1; i < d->cfg.bpf->max_devices; i++) {
-		if (!d->devices[i].refs)
-			continue;
-		if (n < max) {
-			memset(&out[n], 0, sizeof(out[n]));
-			snprintf(out[n].name, sizeof(out[n].name), "%s", d->devices[i].name);
-			bpf_map_lookup_elem(d->cfg.bpf->fd_dev_stats, &i, &out[n].stats);
-			bpf_map_lookup_elem(d->cfg.bpf->fd_acl, &i, &out[n].acl);
-		}
-		n++;
-	}
-	return (int)n;
+	return dp_devices_list(&to_x(dp)->devices, out, max);
 }
 
 /* The kernel's own ESP verdicts for this network namespace. */
@@ -847,7 +777,7 @@ static void destroy(struct dataplane *dp)
 			del_sa(dp, s);
 	free(d->sas);
 	free(d->pols);
-	free(d->devices);
+	dp_devices_fini(&d->devices);
 	free(d);
 }
 
@@ -876,8 +806,8 @@ struct dataplane *dp_xfrm_new(const struct dp_xfrm_config *cfg)
 	d->base.ops = &dp_xfrm_ops;
 	d->cfg = *cfg;
 	d->sas = calloc(cfg->bpf->max_sas, sizeof(*d->sas));
-	d->devices = calloc(cfg->bpf->max_devices, sizeof(*d->devices));
-	if (!d->sas || !d->devices) {
+	if (!d->sas || dp_devices_init(&d->devices, cfg->bpf->max_devices, cfg->bpf->fd_acl,
+					cfg->bpf->fd_dev_stats)) {
 		destroy(&d->base);
 		return NULL;
 	}
