@@ -19,6 +19,7 @@
 #  device: charon or xdpsecd               concentrator: xdpsecd or charon
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/nat_testbed.sh"
 . "$(dirname "$0")/strongswan.sh"
 require_cmd iperf3 nft /usr/lib/ipsec/charon swanctl jq
 
@@ -26,47 +27,8 @@ PSK=xdpsec-interop-test-psk-0123456789
 GW=${XS}g
 DEV=${XS}d
 
-build_testbed()
-{
-	for n in dev nat gw lan; do ns_create "$XS-$n"; done
-	veth_link "$XS-dev" eth0 192.168.1.2/24 "$XS-nat" in0 192.168.1.1/24
-	veth_link "$XS-nat" out0 192.0.2.254/24 "$XS-gw" up0 192.0.2.1/24
-	veth_link "$XS-gw" lan0 10.1.0.1/24 "$XS-lan" eth0 10.1.0.10/24
-	# the device's sensor network: a veth whose far end stays unconfigured
-	ip -n "$XS-dev" link add sensor0 type veth peer name sensors
-	ip -n "$XS-dev" addr add 10.200.1.1/24 dev sensor0
-	ip -n "$XS-dev" link set sensor0 up
-	ip -n "$XS-dev" link set sensors up
-	ip -n "$XS-dev" route add default via 192.168.1.1
-	ip -n "$XS-lan" route add default via 10.1.0.1
-	for n in nat gw dev; do
-		nsexec "$XS-$n" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
-			net.ipv4.conf.default.rp_filter=0
-	done
-	nsexec "$XS-nat" nft -f - <<EOF || fail "nft NAT rules"
-table ip nat {
-	chain postrouting {
-		type nat hook postrouting priority srcnat;
-		oifname "out0" masquerade
-	}
-}
-EOF
-	nsexec_bg "$XS-lan" "$XS_TMP/iperf-s.log" iperf3 -s -p 5201
-}
 
-# xdpsecd with a swanctl.conf-style file: $1 namespace, $2 instance, $3 file.
-start_xdpsecd()
-{
-	local ns=$1 inst=$2 conf=$3
-	chmod 600 "$conf"
-	nsexec_bg "$ns" "$XS_TMP/$inst.log" "$BUILD/xdpsecd" -c "$conf" --instance "$inst"
-	wait_for "$BUILD/xdpsecctl" -i "$inst" status || fail "xdpsecd $inst did not start"
-}
 
-stop_xdpsecd()
-{
-	stop_pid "$1"
-}
 
 # Traffic from the device's sensor address to the LAN host, then checks that
 # xdpsec's workers moved it: $1 the xdpsec instance.
@@ -355,6 +317,7 @@ handshake()
 }
 
 build_testbed
+nsexec_bg "$XS-lan" "$XS_TMP/iperf-s.log" iperf3 -s -p 5201
 
 [ -n "${ONLY_REFUSALS:-}" ] || for p in aes128gcm16-prfsha256-x25519:aes128gcm16 aes256gcm16-prfsha384-ecp384:aes256gcm16 \
 	chacha20poly1305-prfsha256-x25519:chacha20poly1305 aes256-sha256-modp2048:aes256-sha256; do

@@ -20,6 +20,7 @@
 #  device: xdpsecd                          concentrator: xdpsecd
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/nat_testbed.sh"
 require_cmd iperf3 nft jq
 
 PSK=xdpsec-to-xdpsec-test-psk-0123456789
@@ -32,36 +33,6 @@ KEYS=$XS_TMP/keys
 # The device sends NAT-T keepalives every 2 s (ike_keepalive below).
 KEEPALIVE_WAIT=6
 
-build_testbed()
-{
-	for n in dev nat gw lan; do ns_create "$XS-$n"; done
-	veth_link "$XS-dev" eth0 192.168.1.2/24 "$XS-nat" in0 192.168.1.1/24
-	veth_link "$XS-nat" out0 192.0.2.254/24 "$XS-gw" up0 192.0.2.1/24
-	veth_link "$XS-gw" lan0 10.1.0.1/24 "$XS-lan" eth0 10.1.0.10/24
-	# the device's sensor network: a veth whose far end stays unconfigured
-	ip -n "$XS-dev" link add sensor0 type veth peer name sensors
-	ip -n "$XS-dev" addr add 10.200.1.1/24 dev sensor0
-	ip -n "$XS-dev" link set sensor0 up
-	ip -n "$XS-dev" link set sensors up
-	ip -n "$XS-dev" route add default via 192.168.1.1
-	ip -n "$XS-lan" route add default via 10.1.0.1
-	for n in nat gw dev; do
-		nsexec "$XS-$n" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
-			net.ipv4.conf.default.rp_filter=0
-	done
-	nsexec "$XS-nat" nft -f - <<EOF || fail "nft NAT rules"
-table ip nat {
-	chain postrouting {
-		type nat hook postrouting priority srcnat;
-		oifname "out0" masquerade
-	}
-}
-EOF
-	nsexec_bg "$XS-lan" "$XS_TMP/iperf-s.log" iperf3 -s -p 5201
-	mkdir -p "$KEYS" && chmod 700 "$KEYS"
-	install -m 600 "$SSPKI/gw.key" "$KEYS/gw.key"
-	install -m 600 "$SSPKI/dev1.key" "$KEYS/dev1.key"
-}
 
 # local { } and remote { } and the secrets: $1 auth (psk|cert), $2 our
 # certificate name (gw|dev1), $3 our id, $4 the peer's id.
@@ -156,14 +127,6 @@ EOF
 	auth_sections "$1" dev1 dev1@ss-anchor.test gw.ss-anchor.test
 }
 
-# xdpsecd with a swanctl.conf-style file: $1 namespace, $2 instance, $3 file.
-start_xdpsecd()
-{
-	local ns=$1 inst=$2 conf=$3
-	chmod 600 "$conf"
-	nsexec_bg "$ns" "$XS_TMP/$inst.log" "$BUILD/xdpsecd" -c "$conf" --instance "$inst"
-	wait_for "$BUILD/xdpsecctl" -i "$inst" status || fail "xdpsecd $inst did not start"
-}
 
 ctl()
 {
@@ -254,5 +217,9 @@ run()
 }
 
 build_testbed
+nsexec_bg "$XS-lan" "$XS_TMP/iperf-s.log" iperf3 -s -p 5201
+mkdir -p "$KEYS" && chmod 700 "$KEYS"
+install -m 600 "$SSPKI/gw.key" "$KEYS/gw.key"
+install -m 600 "$SSPKI/dev1.key" "$KEYS/dev1.key"
 run psk dev
 run cert gw
