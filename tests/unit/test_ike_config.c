@@ -25,7 +25,7 @@
 #include "ike_config.h"
 #include "selector.h"
 
-#define VECTORS_DIR "/work/shared/vectors/strongswan-5.9.8/conf-examples"
+#define VECTORS_DIR "../shared/vectors/strongswan-5.9.8/conf-examples"	/* beside the checkout */
 
 /* shared/vectors/strongswan-5.9.8/conf-examples/psk/gw-swanctl.conf, verbatim. */
 static const char gw_psk_conf[] =

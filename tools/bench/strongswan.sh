@@ -7,7 +7,7 @@
 # charon runs in its gateway's namespace and in a private mount namespace
 # whose /run is its own state directory, because charon 5.9.8 has its pid
 # file and default vici socket compiled in.  See
-# /work/shared/notes/strongswan-peer.md.
+# ../shared/notes/strongswan-peer.md (beside the checkout).
 
 SS_CHARON=/usr/lib/ipsec/charon
 SS_PLUGINS="random nonce openssl pem pkcs1 pkcs8 x509 pubkey constraints revocation aes gcm
