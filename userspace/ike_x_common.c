@@ -211,3 +211,44 @@ const char *ike_notify_name(uint16_t type)
 	snprintf(buf, sizeof(buf), "notify %u", type);
 	return buf;
 }
+
+/*
+ * The SA, KE and Nr of an answer that creates an IKE SA (IKE_SA_INIT, or
+ * CREATE_CHILD_SA rekeying one), checked against what conn offered; with
+ * rekey_spi, the proposal must carry the responder's new IKE SPI, taken
+ * into sa.  On success sa holds Nr, the chosen proposal and its suite.
+ */
+int ike_read_ike_sa_reply(const struct ike_cfg_conn *conn, struct ike_sa *sa,
+			  const struct ike_in *in, bool rekey_spi, struct ike_pl_ke *ke)
+{
+	static struct ike_pl_sa pl;	/* large: not on the stack */
+	struct ike_proposal reply;
+	struct ike_prop_chosen c;
+	int i_sa = ike_in_find(in, IKE_PL_SA), i_ke = ike_in_find(in, IKE_PL_KE);
+	int i_n = ike_in_find(in, IKE_PL_NONCE);
+	const struct ike_payload *p;
+	struct ike_transform dh;
+
+	if (i_sa < 0 || i_ke < 0 || i_n < 0)
+		return -EINVAL;
+	p = &in->chain.pl[i_sa];
+	if (ike_pl_sa_decode(p->body, p->len, &pl) || pl.n_prop != 1 || pl.n_skipped ||
+	    ike_conv_proposals(&pl, &reply, 1) != 1 ||
+	    (rekey_spi && (reply.protocol != IKE_PROTO_IKE || reply.spi_size != IKE_SPI_LEN)) ||
+	    ike_prop_verify_reply(&conn->proposals, &reply, 0, &c))
+		return -EINVAL;
+	p = &in->chain.pl[i_ke];
+	if (ike_pl_ke_decode(p->body, p->len, ke) || ke->group != sa->dh_group ||
+	    !ike_prop_get(&c.prop, IKE_TRANS_DH, &dh) || dh.id != sa->dh_group)
+		return -EINVAL;
+	p = &in->chain.pl[i_n];
+	if (ike_pl_nonce_check(p->len))
+		return -EINVAL;
+	memcpy(sa->nr, p->body, p->len);
+	sa->nr_len = p->len;
+	if (rekey_spi)
+		memcpy(sa->spi_r, reply.spi, IKE_SPI_LEN);
+	sa->prop = c.prop;
+	ike_conv_suite(&c.prop, &sa->suite);
+	return ike_suite_check(&sa->suite, true);
+}

@@ -232,38 +232,6 @@ static void retry_ke(struct ike_sa *sa, const struct ike_pl_notify *n)
 		init_failed(sa, "deleted: cannot resend IKE_SA_INIT");
 }
 
-/* SA, KE and Nr of the response, checked against what we offered. */
-static int read_response(struct ike_sa *sa, const struct ike_in *in, struct ike_pl_ke *ke)
-{
-	static struct ike_pl_sa pl;
-	struct ike_proposal reply;
-	struct ike_prop_chosen c;
-	int i_sa = ike_in_find(in, IKE_PL_SA), i_ke = ike_in_find(in, IKE_PL_KE);
-	int i_n = ike_in_find(in, IKE_PL_NONCE);
-	const struct ike_payload *p;
-	struct ike_transform dh;
-
-	if (i_sa < 0 || i_ke < 0 || i_n < 0)
-		return -EINVAL;
-	p = &in->chain.pl[i_sa];
-	if (ike_pl_sa_decode(p->body, p->len, &pl) || pl.n_prop != 1 || pl.n_skipped ||
-	    ike_conv_proposals(&pl, &reply, 1) != 1 ||
-	    ike_prop_verify_reply(&sa->conn->proposals, &reply, 0, &c))
-		return -EINVAL;
-	p = &in->chain.pl[i_ke];
-	if (ike_pl_ke_decode(p->body, p->len, ke) || ke->group != sa->dh_group ||
-	    !ike_prop_get(&c.prop, IKE_TRANS_DH, &dh) || dh.id != sa->dh_group)
-		return -EINVAL;
-	p = &in->chain.pl[i_n];
-	if (ike_pl_nonce_check(p->len))
-		return -EINVAL;
-	memcpy(sa->nr, p->body, p->len);
-	sa->nr_len = p->len;
-	sa->prop = c.prop;
-	ike_conv_suite(&c.prop, &sa->suite);
-	return ike_suite_check(&sa->suite, true);
-}
-
 /* Sent from an unspecified address: the one the answer came to is ours. */
 static void adopt_local(struct ike_sa *sa, const struct ike_in *in)
 {
@@ -297,7 +265,8 @@ void ike_init_response(struct ike_sa *sa, const struct ike_in *in)
 		init_failed(sa, why);
 		return;
 	}
-	if (!memcmp(in->hdr->spi_r, zero, IKE_SPI_LEN) || read_response(sa, in, &ke)) {
+	if (!memcmp(in->hdr->spi_r, zero, IKE_SPI_LEN) ||
+	    ike_read_ike_sa_reply(sa->conn, sa, in, false, &ke)) {
 		sa->e->stats.invalid_messages++;
 		init_failed(sa, "deleted: invalid IKE_SA_INIT response");
 		return;

@@ -457,40 +457,6 @@ static void ike_collision(struct ike_sa *old, struct ike_sa *ours, struct ike_sa
 	}
 }
 
-static int read_ike_response(struct ike_sa *sa, struct ike_sa *ns, const struct ike_in *in,
-			     struct ike_pl_ke *ke)
-{
-	static struct ike_pl_sa pl;
-	struct ike_proposal reply;
-	struct ike_prop_chosen c;
-	int i_sa = ike_in_find(in, IKE_PL_SA), i_ke = ike_in_find(in, IKE_PL_KE);
-	int i_n = ike_in_find(in, IKE_PL_NONCE);
-	const struct ike_payload *p;
-	struct ike_transform dh;
-
-	if (i_sa < 0 || i_ke < 0 || i_n < 0)
-		return -EINVAL;
-	p = &in->chain.pl[i_sa];
-	if (ike_pl_sa_decode(p->body, p->len, &pl) || pl.n_prop != 1 || pl.n_skipped ||
-	    ike_conv_proposals(&pl, &reply, 1) != 1 || reply.protocol != IKE_PROTO_IKE ||
-	    reply.spi_size != IKE_SPI_LEN ||
-	    ike_prop_verify_reply(&sa->conn->proposals, &reply, 0, &c))
-		return -EINVAL;
-	p = &in->chain.pl[i_ke];
-	if (ike_pl_ke_decode(p->body, p->len, ke) || ke->group != ns->dh_group ||
-	    !ike_prop_get(&c.prop, IKE_TRANS_DH, &dh) || dh.id != ns->dh_group)
-		return -EINVAL;
-	p = &in->chain.pl[i_n];
-	if (ike_pl_nonce_check(p->len))
-		return -EINVAL;
-	memcpy(ns->nr, p->body, p->len);
-	ns->nr_len = p->len;
-	memcpy(ns->spi_r, reply.spi, IKE_SPI_LEN);
-	ns->prop = c.prop;
-	ike_conv_suite(&c.prop, &ns->suite);
-	return ike_suite_check(&ns->suite, true);
-}
-
 static void ike_rekey_failed(struct ike_sa *sa, struct ike_sa *ns, const char *why)
 {
 	char name[IKE_SA_NAME_MAX + 16];
@@ -527,7 +493,8 @@ void ike_rekey_ike_response(struct ike_sa *sa, const struct ike_in *in)
 		ike_rekey_failed(sa, ns, ike_notify_name(err));
 		return;
 	}
-	if (read_ike_response(sa, ns, in, &ke) || sa_keys(sa, ns, &ke) || sa_inherit(sa, ns)) {
+	if (ike_read_ike_sa_reply(sa->conn, ns, in, true, &ke) || sa_keys(sa, ns, &ke) ||
+	    sa_inherit(sa, ns)) {
 		ike_rekey_failed(sa, ns, "unacceptable response");
 		return;
 	}

@@ -300,6 +300,8 @@ unsigned int ike_conv_ts(const struct ike_pl_ts *pl, struct ike_ts *out, unsigne
 int ike_conv_build_ts(struct ike_builder *b, uint8_t type, const struct ike_ts *ts,
 		      unsigned int n);
 void ike_conv_suite(const struct ike_proposal *p, struct ike_suite *s);
+int ike_read_ike_sa_reply(const struct ike_cfg_conn *conn, struct ike_sa *sa,
+			  const struct ike_in *in, bool rekey_spi, struct ike_pl_ke *ke);
 /* type | 3 reserved | data: the ID payload body AUTH covers; its length. */
 size_t ike_conv_id_body(uint8_t type, const uint8_t *data, size_t len, uint8_t *out,
 			size_t cap);
