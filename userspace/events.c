@@ -27,6 +27,7 @@ static const char *const event_names[IKE_EV_COUNT] = {
 	[IKE_EV_ADDRESS_CHANGED] = "address_changed",
 	[IKE_EV_DPD_TIMEOUT] = "dpd_timeout",
 	[IKE_EV_REDIRECT] = "redirect",
+	[IKE_EV_REAUTHENTICATED] = "reauthenticated",
 	[IKE_EV_CHILD_INSTALLED] = "child_installed",
 	[IKE_EV_CHILD_REKEYED] = "child_rekeyed",
 	[IKE_EV_CHILD_DELETED] = "child_deleted",
@@ -162,7 +163,7 @@ struct event_writer {
 
 static void write_fields(const struct ike_event *ev, const struct event_writer *wr, void *w)
 {
-	bool ike_spis = ev->kind == IKE_EV_REKEYED;
+	bool ike_spis = ev->kind == IKE_EV_REKEYED || ev->kind == IKE_EV_REAUTHENTICATED;
 
 	wr->str(w, "event", ike_event_name(ev->kind));
 	wr->str(w, "conn", ev->conn);
@@ -183,6 +184,8 @@ static void write_fields(const struct ike_event *ev, const struct event_writer *
 	wr->hex(w, ike_spis ? "old_ike_spi_i" : "old_spi_in", ev->old_spi_a, ike_spis ? 16 : 8);
 	wr->hex(w, ike_spis ? "old_ike_spi_r" : "old_spi_out", ev->old_spi_b, ike_spis ? 16 : 8);
 	wr->str(w, "old_remote", ev->old_remote);
+	wr->str(w, "from", ev->from);
+	wr->str(w, "to", ev->to);
 	wr->str(w, "reason", ev->reason);
 }
 

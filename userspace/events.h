@@ -33,6 +33,7 @@ enum ike_event_kind {
 	IKE_EV_ADDRESS_CHANGED,
 	IKE_EV_DPD_TIMEOUT,
 	IKE_EV_REDIRECT,
+	IKE_EV_REAUTHENTICATED,
 	IKE_EV_CHILD_INSTALLED,
 	IKE_EV_CHILD_REKEYED,
 	IKE_EV_CHILD_DELETED,
@@ -58,6 +59,8 @@ struct ike_event {
 	uint64_t old_spi_a, old_spi_b;
 	/* address_changed: where the peer was */
 	char old_remote[ADDR_PORT_STR_MAX];
+	/* redirect: the gateway the device leaves and the one it is sent to */
+	const char *from, *to;
 	const char *reason;
 };
 

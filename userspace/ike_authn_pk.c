@@ -3,8 +3,11 @@
  * Public key authentication for IKE_AUTH (RFC 7296 2.15, 3.6 - 3.8;
  * RFC 7427), on top of ike_cert.h and ike_sig.h:
  *
- *   ours    [CERT (our certificate)] AUTH (method 14, a signature with the
- *           hash the key wants among those the peer announced)
+ *   ours    [CERT (our certificate) [CERT (intermediate CA)]...] AUTH
+ *           (method 14, a signature with the hash the key wants among
+ *           those the peer announced); the intermediates are the CAs we
+ *           loaded (remote.cacerts, authorities, x509ca/) that our
+ *           certificate's chain runs through below its root
  *   peer's  CERT: end entity first, then intermediates; its chain must
  *           reach one of the connection's CAs (or be one of remote.certs),
  *           its subjectAltName or subject must name the peer's ID, and
@@ -55,23 +58,35 @@ int ike_pk_our_id(struct ike_sa *sa, const struct ike_cfg_conn *conn)
 	return ike_sa_set_id(sa, false, type, buf, len);
 }
 
-int ike_pk_build_cert(struct ike_sa *sa, struct ike_builder *b)
+static int build_one_cert(struct ike_builder *b, const X509 *cert)
 {
-	const struct ike_creds_conn *cc = creds(sa, sa->conn);
-	enum ike_cfg_send_cert when = sa->conn->send_cert;
 	uint8_t *der;
 	size_t len;
 	int ret;
 
-	if (!cc || !cc->cert || when == IKE_CFG_SEND_CERT_NEVER ||
-	    (when == IKE_CFG_SEND_CERT_IFASKED && !sa->peer_certreq))
-		return 0;
-	der = ike_cert_der(cc->cert, &len);
+	der = ike_cert_der(cert, &len);
 	if (!der)
 		return ike_build_fail(b, -EIO);
 	ret = ike_build_cert(b, &(struct ike_pl_cert){ .encoding = IKE_CERT_X509_SIG, .data = der,
 						       .len = len });
 	OPENSSL_free(der);
+	return ret;
+}
+
+/* Our certificate, then the intermediate CAs we know of its chain (RFC 7296 3.6). */
+int ike_pk_build_cert(struct ike_sa *sa, struct ike_builder *b)
+{
+	const struct ike_creds_conn *cc = creds(sa, sa->conn);
+	enum ike_cfg_send_cert when = sa->conn->send_cert;
+	unsigned int i;
+	int ret;
+
+	if (!cc || !cc->cert || when == IKE_CFG_SEND_CERT_NEVER ||
+	    (when == IKE_CFG_SEND_CERT_IFASKED && !sa->peer_certreq))
+		return 0;
+	ret = build_one_cert(b, cc->cert);
+	for (i = 0; !ret && i < cc->n_inter; i++)
+		ret = build_one_cert(b, cc->inter[i]);
 	return ret;
 }
 

@@ -597,6 +597,31 @@ static time_t chain_until(X509_STORE_CTX *ctx)
 	return until;
 }
 
+/* The CA of t that issued cert (names and key identifiers; not its signature). */
+static X509 *trust_issuer(const struct ike_trust *t, X509 *cert)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (X509_check_issued(t->ca[i].cert, cert) == X509_V_OK)
+			return t->ca[i].cert;
+	return NULL;
+}
+
+size_t ike_trust_intermediates(const struct ike_trust *t, X509 *cert, X509 **out, size_t max)
+{
+	X509 *issuer;
+	size_t n = 0;
+
+	while (t && cert && n < max) {
+		issuer = trust_issuer(t, cert);
+		if (!issuer || X509_check_issued(issuer, issuer) == X509_V_OK)
+			break;		/* unknown, or the root: the peer has it */
+		X509_up_ref(issuer);
+		out[n++] = issuer;
+		cert = issuer;
+	}
+	return n;
+}
+
 int ike_cert_verify_chain(const struct ike_trust *t, X509 *ee, X509 *const *intermediates,
 			  size_t n, time_t at, char *err, size_t errlen)
 {

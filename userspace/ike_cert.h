@@ -147,6 +147,13 @@ int ike_cert_verify_chain(const struct ike_trust *t, X509 *ee, X509 *const *inte
  */
 int ike_trust_certreq(const struct ike_trust *t, uint8_t *buf, size_t size, size_t *len);
 
+/*
+ * The CAs of t that cert's chain runs through below a self-signed root,
+ * issuer first (what we send after our own certificate, as strongSwan
+ * sends the intermediates it knows); at most max, each with a reference.
+ */
+size_t ike_trust_intermediates(const struct ike_trust *t, X509 *cert, X509 **out, size_t max);
+
 /* Whether a CERTREQ's data (a list of hashes) names ca. */
 bool ike_cert_certreq_names(const uint8_t *data, size_t len, const X509 *ca);
 

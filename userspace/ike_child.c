@@ -376,11 +376,13 @@ void ike_child_update_addrs(struct ike_sa *sa)
 	ike_ep_to_dp(&sa->local, &l);
 	ike_ep_to_dp(&sa->remote, &r);
 	for (c = sa->children; c; c = c->next) {
-		if (c->slot_in < 0 || c->slot_out < 0 || !c->encap)
+		uint16_t lport = sa->natt ? sa->local.port : 0;
+		uint16_t rport = sa->natt ? sa->remote.port : 0;
+
+		if (c->slot_in < 0 || c->slot_out < 0)
 			continue;	/* not (or no longer) in the data plane */
-		dp->ops->update_sa_addrs(dp, (uint32_t)c->slot_in, &r, &l, sa->remote.port,
-					 sa->local.port);
-		dp->ops->update_sa_addrs(dp, (uint32_t)c->slot_out, &l, &r, sa->local.port,
-					 sa->remote.port);
+		c->encap = sa->natt;
+		dp->ops->update_sa_addrs(dp, (uint32_t)c->slot_in, &r, &l, rport, lport);
+		dp->ops->update_sa_addrs(dp, (uint32_t)c->slot_out, &l, &r, lport, rport);
 	}
 }

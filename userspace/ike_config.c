@@ -1529,6 +1529,7 @@ static const struct key_rule conn_rules[] = {
 	K("childless", set_word, CONN(childless), WORDS(childlesses)),
 	K("unique", set_word, CONN(unique), WORDS(uniques)),
 	K("keyingtries", set_uint, CONN(keyingtries)),
+	K("follow_redirect", set_bool, CONN(follow_redirect)),
 	K("reauth_time", set_time, CONN(reauth_time)),
 	K("rekey_time", set_time, CONN(rekey_time)),
 	K("over_time", set_time, CONN(over_time)),
@@ -1551,6 +1552,7 @@ static int conn_defaults(struct ld *ld, struct ike_cfg_conn *c, const struct con
 	c->line = sec->line;
 	c->local_port = c->remote_port = IKE_CFG_DEFAULT_PORT;
 	c->mobike = c->send_certreq = true;
+	c->follow_redirect = true;
 	c->keyingtries = 1;
 	c->reauth_time = c->rekey_time = c->over_time = c->rand_time = UNSET;
 	c->dpd_delay = c->dpd_timeout = UNSET;
@@ -1989,6 +1991,8 @@ static int read_root(struct ld *ld, const struct conf_section *root)
 			ret = read_secrets(ld, c);
 		else if (!strcmp(c->name, "authorities"))
 			ret = read_authorities(ld, c);
+		else if (!strcmp(c->name, "redirects"))
+			ret = ike_cfg_read_redirects(ld->cfg, c, ld->err, ld->errlen);
 		else if (!strcmp(c->name, "pools"))
 			cfg_warn(ld, c->line, "'pools' (virtual IP addresses) are not supported, "
 				 "ignored");
@@ -2098,6 +2102,7 @@ void ike_cfg_free(struct ike_cfg *cfg)
 		return;
 	for (i = 0; i < cfg->n_conns; i++)
 		conn_free(&cfg->conns[i]);
+	ike_cfg_free_redirects(cfg);
 	for (i = 0; i < cfg->n_secrets; i++)
 		secret_free(&cfg->secrets[i]);
 	for (i = 0; i < cfg->n_keys; i++)

@@ -190,6 +190,7 @@ struct ike_cfg_conn {
 	struct ike_cfg_auth local, remote;
 	struct ike_cfg_child *children;
 	unsigned int n_children;
+	bool follow_redirect;		/* xdpsec: send REDIRECT_SUPPORTED, follow REDIRECT */
 };
 
 /* secrets.ike<suffix>: a pre-shared key and the identities it belongs to. */
@@ -222,6 +223,21 @@ struct ike_cfg_authority {
 	struct ike_cfg_file cacert;	/* relative names go under x509ca/ */
 };
 
+/*
+ * redirects.<name> (xdpsec's section, RFC 5685; ike_redirect_cfg.c): peers
+ * that announced REDIRECT_SUPPORTED and match are sent to gateway, at
+ * IKE_SA_INIT by address when the rule has no remote_id, else at IKE_AUTH
+ * once authenticated (remote_addrs, if set, must match too).
+ */
+struct ike_cfg_redirect {
+	char *name;
+	unsigned int line;
+	char *gateway;			/* an address or an FQDN */
+	struct xs_selector remote_addrs[IKE_CFG_MAX_ADDRS];
+	unsigned int n_remote_addrs;	/* 0: any address */
+	struct ike_cfg_id remote_id;	/* type IKE_CFG_ID_ANY: not set */
+};
+
 struct ike_cfg {
 	char *file;		/* the file the lines refer to */
 	char *dir;		/* the swanctl directory certs and keys are relative to */
@@ -233,6 +249,8 @@ struct ike_cfg {
 	unsigned int n_keys;
 	struct ike_cfg_authority *authorities;
 	unsigned int n_authorities;
+	struct ike_cfg_redirect *redirects;
+	unsigned int n_redirects;
 	unsigned int warnings;	/* how many were logged while loading */
 };
 
@@ -309,6 +327,11 @@ struct ike_id ike_cfg_id_wire(const struct ike_cfg_id *id);
 unsigned int ike_cfg_id_match(const struct ike_cfg_id *pattern, const struct ike_id *id);
 /* For logs: "192.0.2.1", "gw.example.com", "C=CH, O=strongSwan, CN=gw", "%any". */
 const char *ike_id_format(const struct ike_id *id, char *buf, size_t len);
+
+/* ike_redirect_cfg.c: the 'redirects' section; 0 or -errno with "FILE:LINE: problem". */
+int ike_cfg_read_redirects(struct ike_cfg *cfg, const struct conf_section *sec, char *err,
+			   size_t errlen);
+void ike_cfg_free_redirects(struct ike_cfg *cfg);
 
 /* "90", "90s", "30m", "4h", "1d" to seconds; 0 or -EINVAL. */
 int ike_cfg_parse_time(const char *s, uint64_t *out);

@@ -180,6 +180,8 @@ struct ike_creds *ike_creds_load(const struct ike_cfg *cfg)
 		c->v[i].conn = &cfg->conns[i];
 		local_creds(&cfg->conns[i], &r, &c->v[i]);
 		remote_creds(cfg, &cfg->conns[i], &c->v[i]);
+		c->v[i].n_inter = (unsigned int)ike_trust_intermediates(
+			c->v[i].trust, c->v[i].cert, c->v[i].inter, IKE_CERT_MAX_CHAIN);
 	}
 	c->n = cfg->n_conns;
 	for (i = 0; i < r.n; i++)
@@ -199,6 +201,8 @@ void ike_creds_free(struct ike_creds *c)
 		ike_trust_free(c->v[i].trust);
 		for (j = 0; j < c->v[i].n_pinned; j++)
 			X509_free(c->v[i].pinned[j]);
+		for (j = 0; j < c->v[i].n_inter; j++)
+			X509_free(c->v[i].inter[j]);
 		free(c->v[i].certreq);
 	}
 	free(c->v);

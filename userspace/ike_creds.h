@@ -20,6 +20,8 @@
 struct ike_creds_conn {
 	const struct ike_cfg_conn *conn;
 	X509 *cert;			/* local.certs[0] */
+	X509 *inter[IKE_CERT_MAX_CHAIN];	/* CAs of ours its chain runs through, sent along */
+	unsigned int n_inter;
 	EVP_PKEY *key;			/* its private key */
 	struct ike_trust *trust;	/* remote: CAs */
 	X509 *pinned[IKE_CFG_MAX_FILES];	/* remote.certs: only these */

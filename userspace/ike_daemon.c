@@ -9,6 +9,9 @@
  * program already keeps ESP and NAT-T keepalives away from the socket, and
  * whatever else arrives without a marker is dropped here.  Keepalives we
  * send (behind a NAT) leave from 4500 too: one 0xFF byte, no marker.
+ * The sockets are bound to the wildcard address, so a new address needs
+ * none; an rtnetlink socket (addr_watch.c) tells the engine when addresses
+ * or routes changed, for MOBIKE.
  */
 #include "ike_daemon.h"
 
@@ -24,12 +27,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr_watch.h"
 #include "ike_config.h"
 #include "ike_engine.h"
 #include "ike_wire.h"
 #include "log.h"
 
-enum { N_SOCKS = 4, MAX_LOCAL_ADDRS = 64 };
+/* MOBIKE: after an address or route change, this quiet spell, then the engine looks. */
+enum { N_SOCKS = 4, MAX_LOCAL_ADDRS = 64, ADDR_SETTLE_MS = 100 };
 
 struct ike_sock {
 	int fd;
@@ -45,6 +50,8 @@ struct ike_daemon {
 	struct ike_sock socks[N_SOCKS];
 	uint16_t port, natt_port;
 	struct ike_engine_params params;
+	int watch_fd;			/* rtnetlink address/route changes (addr_watch.c) */
+	uint64_t addrs_due;		/* when to tell the engine; 0: nothing changed */
 };
 
 const char ike_daemon_usage[] =
@@ -55,6 +62,10 @@ const char ike_daemon_usage[] =
 	"                 start the Child SA NAME (and its IKE SA)\n"
 	"  terminate --ike NAME\n"
 	"                 delete the IKE SAs of connection NAME\n"
+	"  rekey --child NAME | --ike NAME\n"
+	"                 rekey the Child SAs NAME, or the IKE SAs of connection NAME, now\n"
+	"  redirect --ike NAME | --peer ID --to GW\n"
+	"                 send those peers to gateway GW (RFC 5685: address or FQDN)\n"
 	"  reload         re-read the configuration file (the running one stays on error)\n";
 
 static uint64_t now_ms(void)
@@ -259,10 +270,17 @@ static int local_addrs_cb(void *ctx, struct ike_endpoint *out, unsigned int max)
 	return (int)n;
 }
 
+static int source_for_cb(void *ctx, const struct ike_endpoint *remote, struct ike_endpoint *src)
+{
+	(void)ctx;
+	return addr_watch_source_for(remote, src);
+}
+
 static const struct ike_engine_ops engine_ops = {
 	.send = send_cb,
 	.local_addrs = local_addrs_cb,
 	.send_keepalive = send_keepalive_cb,
+	.source_for = source_for_cb,
 };
 
 /* One datagram from s; false when the socket has nothing more. */
@@ -339,6 +357,12 @@ int ike_daemon_set_keepalive(struct ike_daemon *d, uint32_t ms)
 	return ike_engine_set_params(d->engine, &d->params);
 }
 
+int ike_daemon_set_fragment_size(struct ike_daemon *d, uint32_t size)
+{
+	d->params.fragment_size = size;
+	return ike_engine_set_params(d->engine, &d->params);
+}
+
 struct ike_daemon *ike_daemon_new(const char *config_path, struct dataplane *dp, uint16_t port,
 				  uint16_t natt_port, bool *none, char *err, size_t errlen)
 {
@@ -350,6 +374,10 @@ struct ike_daemon *ike_daemon_new(const char *config_path, struct dataplane *dp,
 		return NULL;
 	for (int i = 0; i < N_SOCKS; i++)
 		d->socks[i].fd = -1;
+	d->watch_fd = addr_watch_open();
+	if (d->watch_fd < 0)
+		xs_warn("no rtnetlink socket, MOBIKE will not see address changes: %s",
+			strerror(-d->watch_fd));
 	d->dp = dp;
 	d->port = port;
 	d->natt_port = natt_port;
@@ -383,6 +411,8 @@ void ike_daemon_free(struct ike_daemon *d)
 	for (int i = 0; i < N_SOCKS; i++)
 		if (d->socks[i].fd >= 0)
 			close(d->socks[i].fd);
+	if (d->watch_fd >= 0)
+		close(d->watch_fd);
 	ike_cfg_free(d->cfg);
 	free(d->path);
 	free(d);
@@ -406,7 +436,22 @@ unsigned int ike_daemon_pollfds(const struct ike_daemon *d, struct pollfd *fds, 
 	for (int i = 0; i < N_SOCKS && n < max; i++)
 		if (d->socks[i].fd >= 0)
 			fds[n++] = (struct pollfd){ .fd = d->socks[i].fd, .events = POLLIN };
+	if (d->watch_fd >= 0 && n < max)
+		fds[n++] = (struct pollfd){ .fd = d->watch_fd, .events = POLLIN };
 	return n;
+}
+
+/* MOBIKE: the engine hears of address changes once they settled (a move is several events). */
+static void watch_addresses(struct ike_daemon *d, bool readable)
+{
+	uint64_t now = now_ms();
+
+	if (readable && addr_watch_drain(d->watch_fd))
+		d->addrs_due = now + ADDR_SETTLE_MS;
+	if (d->addrs_due && now >= d->addrs_due) {
+		d->addrs_due = 0;
+		ike_engine_addresses_changed(d->engine, now);
+	}
 }
 
 void ike_daemon_run(struct ike_daemon *d, const struct pollfd *fds, unsigned int n)
@@ -419,6 +464,11 @@ void ike_daemon_run(struct ike_daemon *d, const struct pollfd *fds, unsigned int
 				while (receive_one(d, &d->socks[s]))
 					;
 	}
+	for (unsigned int i = 0; i < n; i++)
+		if (fds[i].fd == d->watch_fd && d->watch_fd >= 0)
+			watch_addresses(d, fds[i].revents & POLLIN);
+	if (d->addrs_due)
+		watch_addresses(d, false);
 	ike_engine_tick(d->engine, now_ms());
 }
 
@@ -426,6 +476,8 @@ int ike_daemon_timeout(const struct ike_daemon *d, int cap_ms)
 {
 	uint64_t next = ike_engine_next_timer(d->engine), now = now_ms();
 
+	if (d->addrs_due && d->addrs_due < next)
+		next = d->addrs_due;
 	if (next <= now)
 		return 0;
 	return next - now < (uint64_t)cap_ms ? (int)(next - now) : cap_ms;
@@ -502,6 +554,28 @@ int ike_daemon_command(struct ike_daemon *d, int argc, char **argv, struct strbu
 		if (!rc)
 			strbuf_printf(out, "initiating CHILD_SA %s\n", name);
 		return finish(out, rc, err);
+	}
+	if (!strcmp(argv[0], "rekey")) {
+		bool ike = (name = option(argc, argv, "--ike")) != NULL;
+
+		if (!ike && !(name = option(argc, argv, "--child")))
+			return finish(out, -EINVAL, "rekey needs --child NAME or --ike NAME");
+		rc = ike_engine_rekey(d->engine, name, ike, now_ms(), err, sizeof(err));
+		if (rc > 0)
+			strbuf_printf(out, "rekeying %d %s_SA(s) %s\n", rc, ike ? "IKE" : "CHILD",
+				      name);
+		return finish(out, rc < 0 ? rc : 0, err);
+	}
+	if (!strcmp(argv[0], "redirect")) {
+		const char *peer = option(argc, argv, "--peer"), *gw = option(argc, argv, "--to");
+
+		name = option(argc, argv, "--ike");
+		if ((!name && !peer) || !gw)
+			return finish(out, -EINVAL, "redirect needs --ike NAME or --peer ID, and --to GW");
+		rc = ike_engine_redirect(d->engine, name, peer, gw, now_ms(), err, sizeof(err));
+		if (rc > 0)
+			strbuf_printf(out, "redirecting %d IKE_SA(s) to %s\n", rc, gw);
+		return finish(out, rc < 0 ? rc : 0, err);
 	}
 	if (!strcmp(argv[0], "terminate")) {
 		name = option(argc, argv, "--ike");

@@ -26,6 +26,8 @@ struct ike_daemon *ike_daemon_new(const char *config_path, struct dataplane *dp,
 void ike_daemon_free(struct ike_daemon *d);
 /* The NAT-T keepalive interval (default 20 s, RFC 3948 4); 0 sends none. */
 int ike_daemon_set_keepalive(struct ike_daemon *d, uint32_t ms);
+/* RFC 7383: the IP datagram size of IKE fragments; 0: 576 (IPv4) / 1280 (IPv6). */
+int ike_daemon_set_fragment_size(struct ike_daemon *d, uint32_t size);
 /* With the kernel's ESP (XFRM backend): UDP_ENCAP_ESPINUDP on the 4500 sockets. */
 int ike_daemon_espinudp(struct ike_daemon *d);
 

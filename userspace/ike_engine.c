@@ -57,6 +57,9 @@ int ike_engine_set_params(struct ike_engine *e, const struct ike_engine_params *
 	if (!p->port || !p->natt_port || !p->retransmit_base_ms || !p->retransmit_tries ||
 	    !p->half_open_timeout_ms || !p->cookie_secret_ms || !p->dp_poll_ms)
 		return -EINVAL;
+	if (p->fragment_size &&
+	    (p->fragment_size < IKE_FRAGMENT_SIZE_MIN || p->fragment_size > IKE_FRAGMENT_SIZE_MAX))
+		return -EINVAL;
 	e->params = *p;
 	return 0;
 }

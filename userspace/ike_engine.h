@@ -46,6 +46,12 @@ struct ike_engine_ops {
 	 */
 	int (*send_keepalive)(void *ctx, const struct ike_endpoint *local,
 			      const struct ike_endpoint *remote);
+	/*
+	 * MOBIKE (ike_mobike.c): into *src (port ignored) the address the
+	 * host would send from to reach remote now.  May be NULL: the SAs we
+	 * initiated never move.  0, or -errno when there is no route.
+	 */
+	int (*source_for)(void *ctx, const struct ike_endpoint *remote, struct ike_endpoint *src);
 };
 
 struct ike_engine;
@@ -77,7 +83,12 @@ struct ike_engine_params {
 	uint32_t rekey_delete_delay_ms;	/* 1000 */
 	/* How often byte/packet lifetimes and DPD read the data-plane counters. */
 	uint32_t dp_poll_ms;		/* 1000 */
+	/* RFC 7383: the largest IP datagram an IKE fragment may fill; 0: 576
+	 * for IPv4, 1280 for IPv6 (RFC 7383 2.5.1); else >= IKE_FRAGMENT_SIZE_MIN. */
+	uint32_t fragment_size;		/* 0 */
 };
+
+enum { IKE_FRAGMENT_SIZE_MIN = 400, IKE_FRAGMENT_SIZE_MAX = 65535 };
 
 void ike_engine_params_default(struct ike_engine_params *p);
 
@@ -109,6 +120,27 @@ int ike_engine_initiate(struct ike_engine *e, const char *child, uint64_t now_ms
 			size_t errlen);
 int ike_engine_terminate(struct ike_engine *e, const char *conn, uint64_t now_ms, char *err,
 			 size_t errlen);
+/*
+ * ike_mobike.c: the host's addresses or routes changed.  Each IKE SA we
+ * initiated with MOBIKE whose source address to the peer is now another
+ * one moves there (INFORMATIONAL { N(UPDATE_SA_ADDRESSES) }, RFC 4555).
+ */
+void ike_engine_addresses_changed(struct ike_engine *e, uint64_t now_ms);
+/*
+ * ike_rekey_cmd.c: rekeys now every installed Child SA named name (ike
+ * false) or every established IKE SA of connection name (ike true).  How
+ * many were queued, or -ENOENT (err says why).
+ */
+int ike_engine_rekey(struct ike_engine *e, const char *name, bool ike, uint64_t now_ms,
+		     char *err, size_t errlen);
+/*
+ * ike_redirect.c: sends every established IKE SA whose peer announced
+ * REDIRECT_SUPPORTED, of connection ike or with a peer identity matching
+ * peer (either may be NULL, not both), to gateway gw (an address or FQDN):
+ * INFORMATIONAL { N(REDIRECT) } (RFC 5685 5).  How many, or -errno.
+ */
+int ike_engine_redirect(struct ike_engine *e, const char *ike, const char *peer, const char *gw,
+			uint64_t now_ms, char *err, size_t errlen);
 int ike_engine_list_sas(const struct ike_engine *e, bool json, uint64_t now_ms,
 			struct strbuf *out);
 int ike_engine_list_conns(const struct ike_engine *e, bool json, struct strbuf *out);
@@ -129,6 +161,11 @@ struct ike_engine_stats {
 	/* Events (events.h) without a counter above: established IKE SAs
 	 * deleted (ike_x_info.c), peers that moved (ike_natd.c). */
 	uint64_t ike_sas_deleted, address_changes;
+	/* IKE SAs ended by unanswered retransmissions or half-open expiry (ike_timeout.c). */
+	uint64_t ike_sas_timed_out;
+	/* Redirects sent (gateway) or followed (device), RFC 5685 (ike_redirect.c);
+	 * IKE SAs replaced by a reauthentication (ike_reauth.c). */
+	uint64_t redirects, ike_sas_reauthenticated;
 };
 void ike_engine_get_stats(const struct ike_engine *e, struct ike_engine_stats *out);
 

@@ -2,11 +2,12 @@
 /*
  * Lifetimes and liveness of IKE and Child SAs, as swanctl.conf sets them:
  *
- *   Child SA   soft: rekey_time - jitter, rekey_bytes, rekey_packets -> rekey
+ *   Child SA   soft: rekey_time, rekey_bytes, rekey_packets, each less
+ *              its jitter (rand_time, rand_bytes, rand_packets) -> rekey
  *              hard: life_time, life_bytes, life_packets -> delete
  *   IKE SA     soft: rekey_time - jitter -> rekey
  *              hard: rekey_time + over_time -> delete
- *   jitter     uniform in [0, rand_time], drawn once per SA, so that a fleet
+ *   jitter     uniform in [0, rand_*], drawn once per SA, so that a fleet
  *              configured alike spreads its rekeys over that window
  *
  * Byte and packet counts come from the data plane (list_sas), read at most
@@ -28,6 +29,11 @@
 
 enum { REKEYED_WAIT_MS = 30000 };	/* a replaced IKE SA the peer never deletes */
 
+static uint64_t rekeyed_until(const struct ike_sa *sa)
+{
+	return sa->rekeyed_ms + (sa->rekeyed_wait_ms ? sa->rekeyed_wait_ms : REKEYED_WAIT_MS);
+}
+
 static uint64_t rng_next(uint64_t *s)
 {
 	uint64_t x = *s ? *s : 0x9e3779b97f4a7c15ULL;
@@ -42,6 +48,13 @@ static uint64_t rng_next(uint64_t *s)
 uint64_t ike_life_jitter_ms(uint64_t *rng, uint64_t rand_ms)
 {
 	return rand_ms ? rng_next(rng) % (rand_ms + 1) : 0;
+}
+
+uint64_t ike_life_soft_volume(uint64_t *rng, uint64_t rekey, uint64_t rand)
+{
+	if (!rekey)
+		return 0;
+	return rekey - ike_life_jitter_ms(rng, rand < rekey ? rand : rekey - 1);
 }
 
 uint64_t ike_life_soft_ms(uint64_t *rng, uint64_t now_ms, uint64_t rekey_s, uint64_t rand_s)
@@ -63,6 +76,9 @@ void ike_life_child_installed(struct ike_sa *sa, struct ike_child *c)
 		return;
 	c->rekey_ms = ike_life_soft_ms(&e->rng, e->now_ms, c->cfg->rekey_time, c->cfg->rand_time);
 	c->expire_ms = c->cfg->life_time ? e->now_ms + c->cfg->life_time * 1000 : 0;
+	c->rekey_bytes = ike_life_soft_volume(&e->rng, c->cfg->rekey_bytes, c->cfg->rand_bytes);
+	c->rekey_packets = ike_life_soft_volume(&e->rng, c->cfg->rekey_packets,
+						c->cfg->rand_packets);
 }
 
 void ike_life_sa_established(struct ike_sa *sa)
@@ -74,6 +90,7 @@ void ike_life_sa_established(struct ike_sa *sa)
 	sa->hard_ms = conn->rekey_time && conn->over_time ?
 			      e->now_ms + (conn->rekey_time + conn->over_time) * 1000 : 0;
 	sa->last_rx_ms = e->now_ms;
+	ike_reauth_schedule(sa);
 }
 
 static void min_time(uint64_t *next, uint64_t t)
@@ -162,10 +179,10 @@ static void sa_timers(struct ike_sa *sa, uint64_t *next)
 	uint64_t now = sa->e->now_ms;
 
 	if (sa->rekeyed) {
-		if (now >= sa->rekeyed_ms + REKEYED_WAIT_MS)
+		if (now >= rekeyed_until(sa))
 			ike_sa_kill(sa, "deleted: replaced by its rekey");
 		else
-			min_time(next, sa->rekeyed_ms + REKEYED_WAIT_MS);
+			min_time(next, rekeyed_until(sa));
 		return;
 	}
 	if (sa->hard_ms && now >= sa->hard_ms) {
@@ -184,6 +201,7 @@ static void sa_timers(struct ike_sa *sa, uint64_t *next)
 	}
 	min_time(next, sa->rekey_new ? 0 : sa->rekey_ms);
 	min_time(next, sa->hard_ms);
+	ike_reauth_timers(sa, next);
 }
 
 void ike_life_timers(struct ike_sa *sa, uint64_t *next)
@@ -208,12 +226,13 @@ void ike_life_next(const struct ike_sa *sa, uint64_t *next)
 	if (sa->state != IKE_SA_ESTABLISHED)
 		return;
 	if (sa->rekeyed) {
-		min_time(next, sa->rekeyed_ms + REKEYED_WAIT_MS);
+		min_time(next, rekeyed_until(sa));
 		return;
 	}
 	if (!sa->rekey_new)
 		min_time(next, sa->rekey_ms);
 	min_time(next, sa->hard_ms);
+	ike_reauth_next(sa, next);
 	for (c = sa->children; c; c = c->next) {
 		if (c->state != IKE_CHILD_INSTALLED && c->state != IKE_CHILD_REKEYED)
 			continue;
@@ -301,11 +320,11 @@ static void child_counters(struct ike_sa *sa, struct ike_child *c, const struct 
 		return;
 	}
 	if (c->state == IKE_CHILD_INSTALLED && !c->rekey_by &&
-	    ((cfg->rekey_bytes && bytes >= cfg->rekey_bytes) ||
-	     (cfg->rekey_packets && pkts >= cfg->rekey_packets)) &&
+	    ((c->rekey_bytes && bytes >= c->rekey_bytes) ||
+	     (c->rekey_packets && pkts >= c->rekey_packets)) &&
 	    !task_queued(sa, IKE_TASK_REKEY_CHILD, c)) {
 		xs_info("CHILD_SA %s{%u}: soft %s limit reached (%" PRIu64 " bytes, %" PRIu64
-			" packets)", c->name, c->uid, cfg->rekey_bytes && bytes >= cfg->rekey_bytes ?
+			" packets)", c->name, c->uid, c->rekey_bytes && bytes >= c->rekey_bytes ?
 			"byte" : "packet", bytes, pkts);
 		c->rekey_ms = 0;
 		queue_rekey(sa, c);

@@ -186,6 +186,7 @@ static void json_sa(struct json *j, const struct ike_sa *sa, const struct counte
 	json_kv_bool(j, "nat_local", sa->nat_local);
 	json_kv_bool(j, "nat_remote", sa->nat_remote);
 	json_kv_bool(j, "encap", sa->natt);
+	json_kv_bool(j, "mobike", sa->mobike);
 	if (sa->state == IKE_SA_ESTABLISHED)
 		json_kv_u64(j, "established_s", secs_since(now_ms, sa->established_ms));
 	json_key(j, "child_sas");

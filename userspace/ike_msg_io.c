@@ -48,7 +48,12 @@ void ike_send_raw(struct ike_engine *e, const struct ike_endpoint *local,
 void ike_sa_send(struct ike_sa *sa, const struct ike_endpoint *local,
 		 const struct ike_endpoint *remote, const uint8_t *msg, size_t len)
 {
-	ike_send_raw(sa->e, local, remote, msg, len);
+	size_t one;
+
+	for (; len; msg += one, len -= one) {	/* RFC 7383 fragments: one datagram each */
+		one = ike_frag_train_next(msg, len);
+		ike_send_raw(sa->e, local, remote, msg, one);
+	}
 	sa->last_out_ms = sa->e->now_ms;
 }
 
@@ -83,6 +88,8 @@ static int msg_end(struct ike_sa *sa, struct ike_builder *b, size_t *len)
 	ret = ike_build_sk_detach(b, &sk_off, &plain_len);
 	if (ret)
 		return ret;
+	if (ike_frag_needed(sa, sk_off, plain_len))
+		return ike_frag_encrypt(sa, plain_len, len);
 	return ike_sk_encrypt(&sa->sk_out, sa->e->buf, sizeof(sa->e->buf), sk_off, plain_len,
 			      len);
 }
@@ -211,6 +218,8 @@ static bool retransmitted_request(struct ike_sa *sa, const struct ike_in *in)
 	if (!sa->resp.buf || in->hdr->msg_id != sa->resp.msg_id ||
 	    in->hdr->msg_id + 1 != sa->peer_req_id)
 		return false;
+	if (ike_frag_number(in->raw, in->raw_len) > 1)
+		return true;	/* RFC 7383 2.6.1: fragment 1 alone asks again */
 	ike_sha256(in->raw, in->raw_len, hash);
 	if (CRYPTO_memcmp(hash, sa->resp.req_hash, IKE_HASH_LEN)) {
 		sa->e->stats.invalid_messages++;
@@ -233,8 +242,10 @@ static int decrypt(struct ike_sa *sa, struct ike_in *in, uint16_t *notify, uint8
 	struct ike_msg m;
 
 	memcpy(e->rx, in->raw, in->raw_len);
-	if (ike_msg_parse(e->rx, in->raw_len, &m, NULL) || !m.has_sk || m.sk.type != IKE_PL_SK)
+	if (ike_msg_parse(e->rx, in->raw_len, &m, NULL) || !m.has_sk)
 		return -EBADMSG;
+	if (m.sk.type == IKE_PL_SKF)
+		return ike_frag_input(sa, in, &m, notify, crit);
 	if (ike_sk_decrypt(&sa->sk_in, e->rx, in->raw_len, m.sk.off, &off, &plain_len))
 		return -EBADMSG;
 	r = ike_chain_parse(m.sk.next, e->rx + off, plain_len, &in->chain, crit);
@@ -296,15 +307,20 @@ static void dispatch_response(struct ike_sa *sa, const struct ike_in *in)
 	case IKE_REQ_REKEY_IKE:
 		ike_rekey_ike_response(sa, in);
 		break;
+	case IKE_REQ_MOBIKE:
+		ike_mobike_update_response(sa, in);
+		break;
 	case IKE_REQ_DELETE_IKE:
 	case IKE_REQ_DELETE_CHILD:
 	case IKE_REQ_DPD:
+	case IKE_REQ_REDIRECT:
 		ike_info_response(sa, in, kind, child);
 		break;
 	case IKE_REQ_NONE:
 		break;
 	}
 	ike_sa_run_tasks(sa);
+	ike_reauth_progress(sa);
 }
 
 /* IKE_SA_INIT responses come in clear. */
@@ -317,6 +333,8 @@ static void init_response_input(struct ike_sa *sa, struct ike_in *in)
 		return;
 	}
 	in->chain = m.chain;
+	if (ike_redirect_init_foreign(sa, in))
+		return;		/* RFC 5685: dropped, our request stays out */
 	dispatch_response(sa, in);
 }
 
@@ -350,6 +368,8 @@ void ike_sa_input(struct ike_sa *sa, const struct ike_endpoint *local,
 		return;
 	}
 	ret = decrypt(sa, &in, &notify, &crit);
+	if (ret == -EINPROGRESS)
+		return;		/* a fragment kept for later (ike_frag.c) */
 	if (ret < 0) {
 		sa->e->stats.invalid_messages++;
 		return;
@@ -389,7 +409,7 @@ static void give_up(struct ike_sa *sa)
 		sa->e->stats.handshakes_failed++;
 	snprintf(why, sizeof(why), "deleted: giving up after %u retransmits",
 		 sa->req.sent - 1);
-	ike_sa_kill(sa, why);
+	ike_sa_timed_out(sa, why);
 }
 
 static void min_time(uint64_t *next, uint64_t t)
@@ -423,6 +443,12 @@ void ike_sa_run_tasks(struct ike_sa *sa)
 			break;
 		case IKE_TASK_REKEY_IKE:
 			ike_rekey_ike_start(sa);
+			break;
+		case IKE_TASK_MOBIKE:
+			ike_mobike_update_start(sa);
+			break;
+		case IKE_TASK_REDIRECT:
+			ike_redirect_info_start(sa);
 			break;
 		}
 	}
@@ -474,7 +500,7 @@ void ike_sa_timers(struct ike_sa *sa, uint64_t *next)
 
 	if (sa->state == IKE_SA_HALF_OPEN) {
 		if (e->now_ms >= sa->expire_ms) {
-			ike_sa_kill(sa, "deleted: half-open, no IKE_AUTH in time");
+			ike_sa_timed_out(sa, "deleted: half-open, no IKE_AUTH in time");
 			return;
 		}
 		min_time(next, sa->expire_ms);
@@ -482,6 +508,7 @@ void ike_sa_timers(struct ike_sa *sa, uint64_t *next)
 	ike_life_timers(sa, next);
 	if (sa->state == IKE_SA_DEAD)
 		return;
+	ike_frag_expire(sa);
 	ike_sa_run_tasks(sa);
 	dpd_timer(sa, next);
 	retransmit_timer(sa, next);

@@ -38,15 +38,21 @@ static int natd_hash(const uint8_t *spi_i, const uint8_t *spi_r, const struct ik
 
 int ike_natd_build(struct ike_sa *sa, struct ike_builder *b)
 {
+	return ike_natd_build_eps(sa, b, &sa->local, &sa->remote);
+}
+
+int ike_natd_build_eps(struct ike_sa *sa, struct ike_builder *b, const struct ike_endpoint *local,
+		       const struct ike_endpoint *remote)
+{
 	uint8_t src[IKE_NATD_HASH_LEN], dst[IKE_NATD_HASH_LEN];
 
 	if (sa->conn && sa->conn->encap) {
 		if (ike_random(src, sizeof(src)))
 			return ike_build_fail(b, -EIO);
-	} else if (natd_hash(sa->spi_i, sa->spi_r, &sa->local, src)) {
+	} else if (natd_hash(sa->spi_i, sa->spi_r, local, src)) {
 		return ike_build_fail(b, -EIO);
 	}
-	if (natd_hash(sa->spi_i, sa->spi_r, &sa->remote, dst))
+	if (natd_hash(sa->spi_i, sa->spi_r, remote, dst))
 		return ike_build_fail(b, -EIO);
 	ike_build_notify_simple(b, IKE_N_NAT_DETECTION_SOURCE_IP, src, sizeof(src));
 	return ike_build_notify_simple(b, IKE_N_NAT_DETECTION_DESTINATION_IP, dst, sizeof(dst));
@@ -92,8 +98,10 @@ void ike_natd_float(struct ike_sa *sa)
 {
 	const struct ike_engine_params *p = &sa->e->params;
 
-	if (!sa->nat_local && !sa->nat_remote && !(sa->conn && sa->conn->encap))
+	if (!sa->nat_local && !sa->nat_remote && !(sa->conn && sa->conn->encap)) {
+		ike_mobike_float(sa);
 		return;
+	}
 	sa->natt = true;
 	if (!sa->initiator)
 		return;
@@ -104,6 +112,10 @@ void ike_natd_float(struct ike_sa *sa)
 }
 
 /*
+ * With MOBIKE a new address is followed only through UPDATE_SA_ADDRESSES
+ * (ike_mobike.c); a new port of the same address (the peer's NAT rebound)
+ * still is, as the peer would only find out at its next NAT-D check.
+ *
  * RFC 7296 2.23: "a host that [...] is not behind a NAT, SHOULD send all
  * packets [...] to the IP address and port in the validated packet"; one
  * behind a NAT SHOULD NOT (its peer does not move, and following would let
@@ -119,35 +131,43 @@ static bool may_follow(const struct ike_sa *sa)
 	return sa->nat_remote && (!sa->nat_local || !sa->initiator);
 }
 
-/* Said once the SA and its Child SAs follow the peer to its new address. */
-static void moved_event(struct ike_sa *sa, const char *was)
+void ike_natd_moved_event(struct ike_sa *sa, const struct ike_endpoint *was_local,
+			  const struct ike_endpoint *was_remote, const char *reason)
 {
-	char name[IKE_SA_NAME_MAX + 16];
+	char name[IKE_SA_NAME_MAX + 16], was[ADDR_PORT_STR_MAX];
 	struct ike_event ev;
 
 	sa->e->stats.address_changes++;
 	ike_event_init(&ev, IKE_EV_ADDRESS_CHANGED, sa, NULL);
-	snprintf(ev.old_remote, sizeof(ev.old_remote), "%s", was);
-	ev.reason = "NAT mapping changed";
-	ike_event(&ev, "IKE_SA %s: peer moved from %s to %s", ike_sa_name(sa, name, sizeof(name)),
-		  was, ev.remote);
+	ev.reason = reason;
+	ike_sa_name(sa, name, sizeof(name));
+	if (!ike_ep_equal(was_remote, &sa->remote)) {
+		ike_ep_format(was_remote, ev.old_remote, sizeof(ev.old_remote));
+		ike_event(&ev, "IKE_SA %s: peer moved from %s to %s (%s)", name, ev.old_remote,
+			  ev.remote, reason);
+		return;
+	}
+	ike_event(&ev, "IKE_SA %s: moved from %s to %s (%s)", name,
+		  ike_ep_format(was_local, was, sizeof(was)), ev.local, reason);
 }
 
 void ike_natd_track(struct ike_sa *sa, const struct ike_in *in)
 {
+	struct ike_endpoint was = sa->remote, was_local = sa->local;
 	bool moved = !ike_ep_equal(&sa->remote, &in->remote);
-	char was[ADDR_PORT_STR_MAX];
 
 	if (!moved && ike_ep_equal(&sa->local, &in->local))
 		return;
 	if (!sa->natt || in->remote.family != sa->remote.family || !may_follow(sa))
 		return;
-	ike_ep_format(&sa->remote, was, sizeof(was));
+	if (sa->mobike && sa->state == IKE_SA_ESTABLISHED &&
+	    (!ike_ep_addr_equal(&sa->remote, &in->remote) || !ike_ep_equal(&sa->local, &in->local)))
+		return;		/* RFC 4555 3.5: only UPDATE_SA_ADDRESSES moves it (ike_mobike.c) */
 	sa->remote = in->remote;
 	sa->local = in->local;
 	ike_child_update_addrs(sa);
 	if (moved && sa->state == IKE_SA_ESTABLISHED)
-		moved_event(sa, was);
+		ike_natd_moved_event(sa, &was_local, &was, "NAT mapping changed");
 }
 
 bool ike_natd_keepalive_due(const struct ike_sa *sa, uint64_t *due)

@@ -417,6 +417,7 @@ void ike_sa_free(struct ike_sa *sa)
 	wipe_free(sa->init_peer, sa->init_peer_len);
 	wipe_free(sa->req.buf, sa->req.len);
 	wipe_free(sa->resp.buf, sa->resp.len);
+	ike_frag_free(sa);
 	free(sa->peer_id);
 	free(sa->our_id);
 	OPENSSL_cleanse(sa, sizeof(*sa));

@@ -46,6 +46,10 @@ enum {
 	IKE_MAX_COOKIE_ROUNDS = 3,	/* COOKIE answers an initiator follows */
 	IKE_MAX_KE_RETRIES = 2,		/* INVALID_KE_PAYLOAD answers it follows */
 	IKE_SPI_MIN = 256,		/* ESP SPIs 1..255 are reserved (RFC 4303 2.1) */
+	IKE_REDIRECT_MAX = 5,		/* redirects followed per IKE_REDIRECT_WINDOW_MS */
+	IKE_REDIRECT_WINDOW_MS = 300000,	/* (strongSwan's loop protection) */
+	IKE_REDIRECT_GW_MAX = 256,	/* a gateway's address or FQDN as text */
+	IKE_COOKIE2_LEN = 16,		/* what we send (RFC 4555 3.8: 8 to 64) */
 };
 
 enum ike_sa_state {
@@ -74,6 +78,8 @@ enum ike_req_kind {
 	IKE_REQ_DELETE_CHILD,	/* INFORMATIONAL { D(ESP) } for req.child */
 	IKE_REQ_DPD,		/* empty INFORMATIONAL */
 	IKE_REQ_REKEY_IKE,	/* CREATE_CHILD_SA { SA(IKE) } for sa->rekey_new */
+	IKE_REQ_REDIRECT,	/* INFORMATIONAL { N(REDIRECT) } (ike_redirect.c) */
+	IKE_REQ_MOBIKE,		/* INFORMATIONAL { N(UPDATE_SA_ADDRESSES) } (ike_mobike.c) */
 };
 
 enum ike_task_kind {
@@ -83,9 +89,12 @@ enum ike_task_kind {
 	IKE_TASK_DPD,
 	IKE_TASK_REKEY_CHILD,	/* rekey task.c (CREATE_CHILD_SA with REKEY_SA) */
 	IKE_TASK_REKEY_IKE,
+	IKE_TASK_REDIRECT,	/* send the peer to sa->redirect_to (ike_redirect.c) */
+	IKE_TASK_MOBIKE,	/* tell the peer our new address (ike_mobike.c) */
 };
 
 struct ike_child;
+struct ike_frag_rx;
 
 struct ike_task {
 	enum ike_task_kind kind;
@@ -115,6 +124,7 @@ struct ike_child {
 	struct ike_dh *dh;			/* PFS */
 	/* Lifetimes (ike_lifetime.c), engine clock; 0: none. */
 	uint64_t rekey_ms, expire_ms;
+	uint64_t rekey_bytes, rekey_packets;	/* soft limits less rand_bytes/packets jitter */
 	uint64_t pkts_in, pkts_out, bytes_in, bytes_out;	/* data plane, as last polled */
 	uint64_t last_rx_ms;			/* when pkts_in last moved */
 	/* Rekeying (ike_x_rekey.c, RFC 7296 1.3.3, 2.8) */
@@ -186,6 +196,9 @@ struct ike_sa {
 	uint16_t peer_hash_algs[16];		/* its SIGNATURE_HASH_ALGORITHMS */
 	unsigned int n_peer_hash_algs;
 	bool peer_certreq;			/* it sent CERTREQ */
+	/* RFC 7383 (ike_frag.c): who announced fragmentation, do we fragment */
+	bool frag_ours, frag_peer, frag_send;
+	struct ike_frag_rx *frag_rx;		/* fragments being reassembled */
 
 	/* keys */
 	struct ike_keys keys;
@@ -218,8 +231,28 @@ struct ike_sa {
 	uint8_t rekey_nonce[IKE_NONCE_LEN];	/* our nonce in it */
 	bool rekeyed;				/* replaced by a newer IKE SA, waits for its Delete */
 	uint64_t rekeyed_ms;
+	uint32_t rekeyed_wait_ms;		/* how long it waits for that Delete; 0: 30 s */
 	unsigned int rekey_retries;
 	bool dpd_probe;				/* the outstanding request is a DPD probe */
+	/* Redirect (ike_redirect.c, RFC 5685) and reauthentication (ike_reauth.c) */
+	bool peer_redirect_ok;			/* responder: it sent REDIRECT_SUPPORTED */
+	struct ike_endpoint redirected_from;	/* initiator: the gateway that sent us here */
+	uint64_t redirect_ms[IKE_REDIRECT_MAX];	/* initiator: redirects followed, when */
+	unsigned int n_redirects;
+	char redirect_to[IKE_REDIRECT_GW_MAX];	/* responder: where our INFORMATIONAL sends it */
+	uint64_t reauth_ms;			/* initiator: when to reauthenticate; 0: never */
+	unsigned int reauth_of;			/* uid of the IKE SA this one replaces */
+	unsigned int reauth_by;			/* uid of the IKE SA replacing this one */
+	bool reauth_redirect;			/* ... because the peer redirected us */
+	/* MOBIKE (ike_mobike.c, RFC 4555) */
+	bool mobike;				/* both sides sent MOBIKE_SUPPORTED */
+	bool mobike_mover;			/* we set up the first IKE SA: we move it */
+	struct ike_endpoint mobike_sent;	/* the local endpoint our update describes */
+	struct ike_endpoint mobike_from;	/* where we were before the move under way */
+	bool mobike_moving;			/* a move not yet confirmed by the peer */
+	uint8_t mobike_mapping[IKE_NATD_HASH_LEN];	/* behind a NAT: how the peer saw us last */
+	bool mobike_mapped;			/* mobike_mapping holds one */
+	uint8_t mobike_cookie2[IKE_COOKIE2_LEN];	/* in our update, echoed back */
 };
 
 struct ike_cookie_state {

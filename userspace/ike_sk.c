@@ -270,8 +270,9 @@ static int cbc_seal(const struct ike_sk *sk, uint8_t *msg, const struct sk_layou
 	return cbc_icv(sk, msg, l->icv_off, msg + l->icv_off);
 }
 
-int ike_sk_encrypt(struct ike_sk *sk, uint8_t *msg, size_t size, size_t sk_off,
-		   size_t plain_len, size_t *msg_len)
+/* hdr_len: the SK payload's octets before the IV (SKF: + the fragment fields). */
+static int sk_encrypt(struct ike_sk *sk, uint8_t *msg, size_t size, size_t sk_off,
+		      size_t hdr_len, size_t plain_len, size_t *msg_len)
 {
 	const struct ike_sk_alg *alg = sk->alg;
 	struct sk_layout l;
@@ -282,13 +283,13 @@ int ike_sk_encrypt(struct ike_sk *sk, uint8_t *msg, size_t size, size_t sk_off,
 		return -EINVAL;
 	if (sk_off > IKE_MAX_MSG || plain_len > IKE_MAX_MSG)
 		return -EMSGSIZE;
-	l.end = sk_off + ike_sk_payload_len(sk, plain_len);
+	l.end = sk_off + ike_sk_payload_len(sk, plain_len) + hdr_len - IKE_GENERIC_HDR_LEN;
 	if (l.end > IKE_MAX_MSG)
 		return -EMSGSIZE;
 	if (l.end > size)
 		return -ENOSPC;
 	pad = pad_len(alg, plain_len);
-	l.iv_off = sk_off + IKE_GENERIC_HDR_LEN;
+	l.iv_off = sk_off + hdr_len;
 	l.text_off = l.iv_off + alg->iv_len;
 	l.text_len = plain_len + pad + 1;
 	l.icv_off = l.text_off + l.text_len;
@@ -304,11 +305,24 @@ int ike_sk_encrypt(struct ike_sk *sk, uint8_t *msg, size_t size, size_t sk_off,
 	return 0;
 }
 
+int ike_sk_encrypt(struct ike_sk *sk, uint8_t *msg, size_t size, size_t sk_off,
+		   size_t plain_len, size_t *msg_len)
+{
+	return sk_encrypt(sk, msg, size, sk_off, IKE_GENERIC_HDR_LEN, plain_len, msg_len);
+}
+
+int ike_sk_encrypt_frag(struct ike_sk *sk, uint8_t *msg, size_t size, size_t sk_off,
+			size_t plain_len, size_t *msg_len)
+{
+	return sk_encrypt(sk, msg, size, sk_off, IKE_GENERIC_HDR_LEN + IKE_SKF_FRAG_LEN,
+			  plain_len, msg_len);
+}
+
 /* Lengths of a received message, checked against each other before crypto. */
 static int layout_received(const struct ike_sk *sk, const uint8_t *msg, size_t msg_len,
-			   size_t sk_off, struct sk_layout *l)
+			   size_t sk_off, size_t hdr_len, struct sk_layout *l)
 {
-	size_t min = IKE_GENERIC_HDR_LEN + sk->alg->iv_len + 1 + sk->icv_len;
+	size_t min = hdr_len + sk->alg->iv_len + 1 + sk->icv_len;
 
 	if (msg_len > IKE_MAX_MSG || sk_off < IKE_HDR_LEN || sk_off > msg_len ||
 	    msg_len - sk_off < min)
@@ -317,7 +331,7 @@ static int layout_received(const struct ike_sk *sk, const uint8_t *msg, size_t m
 	    get_be16(msg + sk_off + SK_LENGTH_OFF) != msg_len - sk_off)
 		return -EMSGSIZE;
 	l->end = msg_len;
-	l->iv_off = sk_off + IKE_GENERIC_HDR_LEN;
+	l->iv_off = sk_off + hdr_len;
 	l->text_off = l->iv_off + sk->alg->iv_len;
 	l->icv_off = msg_len - sk->icv_len;
 	l->text_len = l->icv_off - l->text_off;
@@ -348,8 +362,8 @@ static int cbc_open(const struct ike_sk *sk, uint8_t *msg, const struct sk_layou
 	return cbc_crypt(sk, false, msg + l->iv_off, msg + l->text_off, l->text_len);
 }
 
-int ike_sk_decrypt(const struct ike_sk *sk, uint8_t *msg, size_t msg_len, size_t sk_off,
-		   size_t *plain_off, size_t *plain_len)
+static int sk_decrypt(const struct ike_sk *sk, uint8_t *msg, size_t msg_len, size_t sk_off,
+		      size_t hdr_len, size_t *plain_off, size_t *plain_len)
 {
 	struct sk_layout l;
 	size_t pad;
@@ -357,7 +371,7 @@ int ike_sk_decrypt(const struct ike_sk *sk, uint8_t *msg, size_t msg_len, size_t
 
 	if (!sk->alg || !msg || !plain_off || !plain_len)
 		return -EINVAL;
-	err = layout_received(sk, msg, msg_len, sk_off, &l);
+	err = layout_received(sk, msg, msg_len, sk_off, hdr_len, &l);
 	if (err)
 		return err;
 	err = sk->alg->aead ? aead_open(sk, msg, &l) : cbc_open(sk, msg, &l);
@@ -369,4 +383,17 @@ int ike_sk_decrypt(const struct ike_sk *sk, uint8_t *msg, size_t msg_len, size_t
 	*plain_off = l.text_off;
 	*plain_len = l.text_len - pad - 1;
 	return 0;
+}
+
+int ike_sk_decrypt(const struct ike_sk *sk, uint8_t *msg, size_t msg_len, size_t sk_off,
+		   size_t *plain_off, size_t *plain_len)
+{
+	return sk_decrypt(sk, msg, msg_len, sk_off, IKE_GENERIC_HDR_LEN, plain_off, plain_len);
+}
+
+int ike_sk_decrypt_frag(const struct ike_sk *sk, uint8_t *msg, size_t msg_len, size_t sk_off,
+			size_t *plain_off, size_t *plain_len)
+{
+	return sk_decrypt(sk, msg, msg_len, sk_off, IKE_GENERIC_HDR_LEN + IKE_SKF_FRAG_LEN,
+			  plain_off, plain_len);
 }

@@ -60,8 +60,12 @@
  *
  * Other errors: -EINVAL (bad arguments, context not initialised), -EIO
  * (OpenSSL failed), -EOVERFLOW (2^64 AEAD IVs used: rekey long before).
- * A context is used by one thread at a time.  IKE fragments (SKF, RFC 7383)
- * are not handled here.
+ * A context is used by one thread at a time.
+ *
+ * IKE fragments (SKF, RFC 7383 2.5): the _frag variants take an SKF
+ * payload at sk_off, whose 4 octets of Fragment Number and Total Fragments
+ * (written by the caller before encrypting) sit between its generic header
+ * and the IV and are authenticated with the header; otherwise the same.
  */
 #ifndef XDPSEC_IKE_SK_H
 #define XDPSEC_IKE_SK_H
@@ -122,5 +126,9 @@ int ike_sk_encrypt(struct ike_sk *sk, uint8_t *msg, size_t size, size_t sk_off,
 		   size_t plain_len, size_t *msg_len);
 int ike_sk_decrypt(const struct ike_sk *sk, uint8_t *msg, size_t msg_len, size_t sk_off,
 		   size_t *plain_off, size_t *plain_len);
+int ike_sk_encrypt_frag(struct ike_sk *sk, uint8_t *msg, size_t size, size_t sk_off,
+			size_t plain_len, size_t *msg_len);
+int ike_sk_decrypt_frag(const struct ike_sk *sk, uint8_t *msg, size_t msg_len, size_t sk_off,
+			size_t *plain_off, size_t *plain_len);
 
 #endif /* XDPSEC_IKE_SK_H */

@@ -10,8 +10,10 @@
  * checks the AUTH.  A failure is answered with N(AUTHENTICATION_FAILED)
  * and the SA dies.  A Child SA that cannot be made (no proposal, no
  * selectors) is answered with its notify instead of SA, TSi, TSr: the IKE
- * SA is still established.  Status notifies we do not implement (MOBIKE,
- * EAP_ONLY, MULTIPLE_AUTH ...) and a configuration request are ignored.
+ * SA is still established.  N(MOBIKE_SUPPORTED) goes both ways when the
+ * connection wants MOBIKE (ike_mobike.c).  Status notifies we do not
+ * implement (EAP_ONLY, MULTIPLE_AUTH ...) and a configuration request are
+ * ignored.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -83,6 +85,7 @@ int ike_auth_start(struct ike_sa *sa)
 		ike_nego_build_sa(sa, &b, cfg, c->spi_in, false);
 		ike_nego_build_ts(sa, &b, cfg);
 	}
+	ike_mobike_build_auth(sa, &b);
 	return ike_request_send(sa, &b, IKE_REQ_AUTH, c);
 }
 
@@ -201,7 +204,10 @@ void ike_auth_response(struct ike_sa *sa, const struct ike_in *in)
 		ike_sa_kill(sa, "deleted");
 		return;
 	}
+	ike_mobike_note_auth(sa, in);
 	ike_auth_established(sa);
+	if (ike_redirect_auth_response(sa, in, c))
+		return;
 	child_from_response(sa, in, c);
 }
 
@@ -292,14 +298,16 @@ static uint16_t child_for_request(struct ike_sa *sa, const struct ike_in *in,
 
 static void respond(struct ike_sa *sa, const struct ike_in *in)
 {
+	const struct ike_cfg_redirect *rd = ike_redirect_auth_rule(sa);
 	uint8_t body[ID_BODY_MAX];
-	struct ike_child *c;
+	struct ike_child *c = NULL;
 	struct ike_builder b;
 	struct ike_nego n;
 	size_t body_len;
-	uint16_t notify;
+	uint16_t notify = 0;
 
-	notify = child_for_request(sa, in, &n, &c);
+	if (!rd)	/* RFC 5685 6: a redirected peer gets no Child SA */
+		notify = child_for_request(sa, in, &n, &c);
 	if (notify == IKE_N_INVALID_SYNTAX) {	/* SA without TSi/TSr: fatal in IKE_AUTH */
 		ike_response_notify(sa, in, notify, NULL, 0);
 		sa->e->stats.handshakes_failed++;
@@ -310,7 +318,9 @@ static void respond(struct ike_sa *sa, const struct ike_in *in)
 	build_id(sa, &b, IKE_PL_IDR, body, &body_len);
 	ike_authn_build_certs(sa, &b);
 	ike_authn_build(sa, &b, body, body_len);
-	if (c) {
+	if (rd) {
+		ike_redirect_build_auth(sa, &b, rd);
+	} else if (c) {
 		ike_nego_build_reply_sa(&b, &n, c->spi_in);
 		ike_nego_build_reply_ts(&b, &n);
 	} else if (notify) {
@@ -318,11 +328,14 @@ static void respond(struct ike_sa *sa, const struct ike_in *in)
 			sa->peer_id_str, ike_notify_name(notify));
 		ike_build_notify_simple(&b, notify, NULL, 0);
 	}
+	ike_mobike_build_auth(sa, &b);
 	if (ike_response_send(sa, &b, in)) {
 		ike_sa_kill(sa, "deleted: cannot answer IKE_AUTH");
 		return;
 	}
 	ike_auth_established(sa);
+	if (rd)
+		ike_redirect_auth_sent(sa, rd);
 }
 
 static void reject(struct ike_sa *sa, const struct ike_in *in, const char *reason,
@@ -375,5 +388,6 @@ void ike_auth_request(struct ike_sa *sa, const struct ike_in *in)
 		reject(sa, in, "unique = keep and an IKE_SA with it is up", "deleted");
 		return;
 	}
+	ike_mobike_note_auth(sa, in);
 	respond(sa, in);
 }

@@ -101,6 +101,7 @@ int ike_info_dpd_start(struct ike_sa *sa)
 	struct ike_builder b;
 
 	ike_msg_begin(sa, &b, IKE_INFORMATIONAL, NULL);
+	ike_mobike_build_dpd(sa, &b);
 	return ike_request_send(sa, &b, IKE_REQ_DPD, NULL);
 }
 
@@ -227,6 +228,8 @@ void ike_info_request(struct ike_sa *sa, const struct ike_in *in)
 	struct ike_builder b;
 	struct info_req r;
 
+	if (ike_mobike_request(sa, in))
+		return;		/* UPDATE_SA_ADDRESSES, a path check (ike_mobike.c) */
 	memset(&r, 0, sizeof(r));
 	read_request(sa, in, &r);
 	ike_msg_begin(sa, &b, IKE_INFORMATIONAL, in);
@@ -240,6 +243,8 @@ void ike_info_request(struct ike_sa *sa, const struct ike_in *in)
 		sa_deleted(sa, "deleted by peer");
 	else if (r.auth_failed)
 		sa_deleted(sa, "deleted: peer reports AUTHENTICATION_FAILED");
+	else
+		ike_redirect_info_request(sa, in);
 }
 
 void ike_info_response(struct ike_sa *sa, const struct ike_in *in, enum ike_req_kind kind,
@@ -253,6 +258,9 @@ void ike_info_response(struct ike_sa *sa, const struct ike_in *in, enum ike_req_
 	case IKE_REQ_DELETE_CHILD:
 		if (c)
 			ike_child_remove(sa, c);
+		break;
+	case IKE_REQ_DPD:
+		ike_mobike_dpd_response(sa, in);	/* did our NAT mapping change? */
 		break;
 	default:
 		break;	/* liveness: the answer was the point */

@@ -150,6 +150,8 @@ static int init_send(struct ike_sa *sa)
 	ike_build_nonce(&b, sa->ni, sa->ni_len);
 	ike_natd_build(sa, &b);
 	ike_build_notify_hash_algs(&b, hash_algs, sizeof(hash_algs) / sizeof(hash_algs[0]));
+	ike_frag_build_notify(sa, &b);
+	ike_redirect_build_init(sa, &b);
 	ret = ike_request_send(sa, &b, IKE_REQ_INIT, NULL);
 	if (!ret)
 		ret = ike_init_save(&sa->init_ours, &sa->init_ours_len, sa->req.buf, sa->req.len);
@@ -159,6 +161,15 @@ static int init_send(struct ike_sa *sa)
 int ike_init_start(struct ike_engine *e, const struct ike_cfg_conn *conn,
 		   const struct ike_cfg_child *child)
 {
+	struct ike_sa *sa;
+
+	return ike_init_start_to(e, conn, child, NULL, NULL, &sa);
+}
+
+int ike_init_start_to(struct ike_engine *e, const struct ike_cfg_conn *conn,
+		      const struct ike_cfg_child *child, const struct ike_endpoint *to,
+		      const struct ike_endpoint *redirected_from, struct ike_sa **out)
+{
 	char name[IKE_SA_NAME_MAX + 16], peer[ADDR_PORT_STR_MAX];
 	struct ike_endpoint local, remote;
 	struct ike_sa *sa;
@@ -166,6 +177,12 @@ int ike_init_start(struct ike_engine *e, const struct ike_cfg_conn *conn,
 	int ret;
 
 	ret = endpoints(e, conn, &local, &remote);
+	if (to) {	/* redirect, reauthentication: the configured peer may be a range */
+		if (ret || local.family != to->family)
+			local = (struct ike_endpoint){ .family = to->family, .port = e->params.port };
+		remote = *to;
+		ret = 0;
+	}
 	if (ret) {
 		xs_warn("connection '%s': remote_addrs has no single address to initiate to",
 			conn->name);
@@ -178,6 +195,8 @@ int ike_init_start(struct ike_engine *e, const struct ike_cfg_conn *conn,
 		return -ENOMEM;
 	sa->auth_child_cfg = child;
 	sa->dh_group = group;
+	if (redirected_from)
+		sa->redirected_from = *redirected_from;
 	sa->ni_len = IKE_NONCE_LEN;
 	ret = ike_random(sa->ni, sa->ni_len);
 	if (!ret)
@@ -188,6 +207,7 @@ int ike_init_start(struct ike_engine *e, const struct ike_cfg_conn *conn,
 	}
 	xs_info("initiating IKE_SA %s to %s", ike_sa_name(sa, name, sizeof(name)),
 		ike_ep_format(&remote, peer, sizeof(peer)));
+	*out = sa;
 	return 0;
 }
 
@@ -249,6 +269,8 @@ void ike_init_response(struct ike_sa *sa, const struct ike_in *in)
 	struct ike_pl_ke ke;
 	uint16_t err;
 
+	if (ike_redirect_init_response(sa, in))
+		return;
 	if (ike_in_notify(in, IKE_N_COOKIE, &n)) {
 		retry_cookie(sa, &n);
 		return;
@@ -281,6 +303,7 @@ void ike_init_response(struct ike_sa *sa, const struct ike_in *in)
 	if (ike_natd_check(sa, in))
 		ike_natd_float(sa);
 	ike_pk_note(sa, in);
+	ike_frag_note(sa, in);
 	sa->state = IKE_SA_AUTHENTICATING;
 	if (ike_auth_start(sa))
 		init_failed(sa, "deleted: cannot send IKE_AUTH");

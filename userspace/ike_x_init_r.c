@@ -147,6 +147,7 @@ static int respond(struct ike_sa *sa, const struct ike_in *in, const uint8_t *pu
 	if (sa->n_peer_hash_algs)	/* RFC 7427 4: an answer to the initiator's */
 		ike_build_notify_hash_algs(&b, hash_algs,
 					   sizeof(hash_algs) / sizeof(hash_algs[0]));
+	ike_frag_build_notify(sa, &b);
 	ret = ike_response_send(sa, &b, in);
 	if (!ret)
 		ret = ike_init_save(&sa->init_ours, &sa->init_ours_len, sa->resp.buf,
@@ -263,6 +264,8 @@ void ike_init_request(struct ike_engine *e, const struct ike_endpoint *local,
 		return;
 	}
 	notify = decode(&r);
+	if (!notify && ike_redirect_init_request(e, &r.in, r.ni, r.ni_len))
+		return;
 	if (!notify && !dos_admit(e, &r))
 		return;
 	if (!notify)
@@ -282,6 +285,8 @@ void ike_init_request(struct ike_engine *e, const struct ike_endpoint *local,
 	if (ike_natd_check(sa, &r.in))
 		ike_natd_float(sa);
 	ike_pk_note(sa, &r.in);
+	ike_frag_note(sa, &r.in);
+	ike_redirect_note_init(sa, &r.in);
 	sa->peer_req_id = 1;
 	sa->expire_ms = e->now_ms + e->params.half_open_timeout_ms;
 	ike_sa_set_half_open(sa, true);

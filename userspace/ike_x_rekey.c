@@ -52,6 +52,7 @@ enum {
 	RETRY_MIN_MS = 500,		/* after TEMPORARY_FAILURE: 0.5 .. 2.5 s */
 	RETRY_SPREAD_MS = 2000,
 	REKEY_MAX_RETRIES = 10,
+	CROSSED_WAIT_MS = 5000,		/* the peer's losing IKE SA of a collision */
 };
 
 static uint64_t retry_ms(struct ike_engine *e)
@@ -334,6 +335,11 @@ static int sa_inherit(struct ike_sa *old, struct ike_sa *ns)
 	ns->nat_local = old->nat_local;
 	ns->nat_remote = old->nat_remote;
 	ns->natt = old->natt;
+	ns->mobike = old->mobike;
+	ns->mobike_mover = old->mobike_mover;	/* who moves survives rekeys, as in strongSwan */
+	ns->frag_ours = old->frag_ours;		/* RFC 7383: negotiated once, for good */
+	ns->frag_peer = old->frag_peer;
+	ns->frag_send = old->frag_send;
 	ns->last_rx_ms = old->last_rx_ms;
 	if (ike_sa_set_id(ns, true, old->peer_id_type, old->peer_id, old->peer_id_len) ||
 	    ike_sa_set_id(ns, false, old->our_id_type, old->our_id, old->our_id_len))
@@ -453,6 +459,12 @@ static void ike_collision(struct ike_sa *old, struct ike_sa *ours, struct ike_sa
 		sa_adopt(old, ours);
 		theirs->rekeyed = true;		/* the peer deletes it */
 		theirs->rekeyed_ms = old->e->now_ms;
+		/*
+		 * ... once its own exchange completes, soon.  A peer whose answer
+		 * is still on its way when our Delete of the old SA arrives never
+		 * completes it and sends no Delete (strongSwan drops its half).
+		 */
+		theirs->rekeyed_wait_ms = CROSSED_WAIT_MS;
 		ike_info_delete_start(old);
 	}
 }

@@ -19,6 +19,8 @@
  *   ike_child.c     Child SAs into and out of the data plane
  *   ike_x_common.c  payloads <-> proposals, selectors, identities
  *   ike_list.c      list-sas, list-conns
+ *   ike_redirect.c  redirect (RFC 5685), device and gateway; rules in ike_redirect_cfg.c
+ *   ike_reauth.c    a new IKE SA replacing an old one: reauthentication, redirects
  *
  * Each exchange file has a start (we send the request), a request handler
  * (we are its responder) and a response handler, as strongSwan's tasks
@@ -79,10 +81,42 @@ bool ike_in_notify(const struct ike_in *in, uint16_t type, struct ike_pl_notify 
 /* The first error notify's type (< 16384), 0 if none. */
 uint16_t ike_in_error(const struct ike_in *in);
 
+/* ---- ike_frag.c: IKE fragmentation (RFC 7383) ---- */
+
+/* IKE_SA_INIT: N(IKEV2_FRAGMENTATION_SUPPORTED) if the connection allows it. */
+int ike_frag_build_notify(struct ike_sa *sa, struct ike_builder *b);
+/* Notes whether the peer's IKE_SA_INIT message announced it. */
+void ike_frag_note(struct ike_sa *sa, const struct ike_in *in);
+/* Would the protected message in e->buf (SK at sk_off) be sent as fragments? */
+bool ike_frag_needed(const struct ike_sa *sa, size_t sk_off, size_t plain_len);
+/* Replaces it with its SKF fragments, back to back in e->buf; *len: all of them. */
+int ike_frag_encrypt(struct ike_sa *sa, size_t plain_len, size_t *len);
+/* The length of the first message of a train of fragments (len if one message). */
+size_t ike_frag_train_next(const uint8_t *msg, size_t len);
+/* A datagram's Fragment Number if it carries SKF, else 0 (not authenticated). */
+unsigned int ike_frag_number(const uint8_t *msg, size_t len);
+/*
+ * An SKF message m of sa (parsed from e->rx): -EBADMSG (drop, count),
+ * -EINPROGRESS (kept or ignored, nothing to do), or as decrypt in
+ * ike_msg_io.c once the message is whole: in's chain, 0 or 1 with *notify.
+ */
+int ike_frag_input(struct ike_sa *sa, struct ike_in *in, const struct ike_msg *m,
+		   uint16_t *notify, uint8_t *crit);
+/* Drops incomplete sets that waited too long. */
+void ike_frag_expire(struct ike_sa *sa);
+void ike_frag_free(struct ike_sa *sa);
+
 /* ---- exchanges ---- */
 
 int ike_init_start(struct ike_engine *e, const struct ike_cfg_conn *conn,
 		   const struct ike_cfg_child *child);
+/*
+ * The same to remote (NULL: the configured address), announcing that
+ * redirected_from sent us (NULL: nobody; ike_redirect.c); the SA into *out.
+ */
+int ike_init_start_to(struct ike_engine *e, const struct ike_cfg_conn *conn,
+		      const struct ike_cfg_child *child, const struct ike_endpoint *remote,
+		      const struct ike_endpoint *redirected_from, struct ike_sa **out);
 void ike_init_request(struct ike_engine *e, const struct ike_endpoint *local,
 		      const struct ike_endpoint *remote, const uint8_t *msg, size_t len,
 		      const struct ike_hdr *h);
@@ -138,6 +172,8 @@ void ike_rekey_sa_gone(struct ike_sa *sa);
 
 /* Uniform in [0, rand_ms] from the xorshift state *rng. */
 uint64_t ike_life_jitter_ms(uint64_t *rng, uint64_t rand_ms);
+/* rekey - jitter(rand) (bytes, packets), at least 1; 0 if rekey is 0. */
+uint64_t ike_life_soft_volume(uint64_t *rng, uint64_t rekey, uint64_t rand);
 /* now + rekey - jitter(rand), in ms; 0 if rekey_s is 0. */
 uint64_t ike_life_soft_ms(uint64_t *rng, uint64_t now_ms, uint64_t rekey_s, uint64_t rand_s);
 void ike_life_child_installed(struct ike_sa *sa, struct ike_child *c);
@@ -152,10 +188,21 @@ uint64_t ike_dpd_last_seen(const struct ike_sa *sa);
 /* Our DPD probe went unanswered: counted, logged, dpd_action. */
 void ike_dpd_timeout(struct ike_sa *sa);
 
+/* ---- ike_timeout.c ---- */
+
+/* sa gave up retransmitting or expired half-open: logged with why, deleted event, counted. */
+void ike_sa_timed_out(struct ike_sa *sa, const char *why);
+
 /* ---- ike_natd.c: NAT detection (RFC 7296 2.23) ---- */
 
 /* N(NAT_DETECTION_SOURCE_IP) N(NAT_DETECTION_DESTINATION_IP) for sa's endpoints. */
 int ike_natd_build(struct ike_sa *sa, struct ike_builder *b);
+/* The same for a path other than sa's (a MOBIKE path check, RFC 4555 3.8). */
+int ike_natd_build_eps(struct ike_sa *sa, struct ike_builder *b, const struct ike_endpoint *local,
+		       const struct ike_endpoint *remote);
+/* sa moved (from was_local - was_remote): counted, the address_changed event once. */
+void ike_natd_moved_event(struct ike_sa *sa, const struct ike_endpoint *was_local,
+			  const struct ike_endpoint *was_remote, const char *reason);
 /*
  * Compares in's NAT detection hashes with the endpoints it travelled
  * between; sets sa->nat_local / nat_remote.  False if in carries none (the
@@ -285,8 +332,28 @@ void ike_child_remove(struct ike_sa *sa, struct ike_child *c);
  * on, and an INFORMATIONAL { D(ESP) } tells the peer.  why is logged.
  */
 void ike_child_reject(struct ike_sa *sa, struct ike_child *c, const char *why);
-/* New outer addresses/ports for every child of sa (NAT mapping changed). */
+/*
+ * New outer addresses/ports for every child of sa (NAT mapping changed,
+ * MOBIKE): sa's endpoints, ESP in UDP if and only if sa->natt.
+ */
 void ike_child_update_addrs(struct ike_sa *sa);
+
+/* ---- ike_mobike.c: MOBIKE (RFC 4555) ---- */
+
+/* IKE_AUTH, both roles: N(MOBIKE_SUPPORTED) N(NO_ADDITIONAL_ADDRESSES) if the connection wants it. */
+int ike_mobike_build_auth(struct ike_sa *sa, struct ike_builder *b);
+/* IKE_AUTH received, both roles: sa->mobike if both sides support it. */
+void ike_mobike_note_auth(struct ike_sa *sa, const struct ike_in *in);
+/* Initiator, no NAT: to the NAT-T ports all the same, for a NAT on a later path (RFC 4555 3.5). */
+void ike_mobike_float(struct ike_sa *sa);
+/* Responder: an INFORMATIONAL request with MOBIKE notifies, answered; false if not one. */
+bool ike_mobike_request(struct ike_sa *sa, const struct ike_in *in);
+/* Initiator: INFORMATIONAL { N(UPDATE_SA_ADDRESSES), NAT-D, N(COOKIE2) } from sa->local. */
+int ike_mobike_update_start(struct ike_sa *sa);
+void ike_mobike_update_response(struct ike_sa *sa, const struct ike_in *in);
+/* Initiator behind a NAT: NAT-D in our liveness checks; a changed mapping in the answer updates. */
+int ike_mobike_build_dpd(struct ike_sa *sa, struct ike_builder *b);
+void ike_mobike_dpd_response(struct ike_sa *sa, const struct ike_in *in);
 
 /* ---- ike_x_common.c ---- */
 
@@ -311,6 +378,53 @@ const char *ike_notify_name(uint16_t type);
 int ike_conv_our_id(struct ike_sa *sa, const struct ike_cfg_conn *conn);
 /* A configured identity as a concrete one to send or look a PSK up by; false if a pattern. */
 bool ike_conv_cfg_id(const struct ike_cfg_id *id, struct ike_id *out);
+
+/* ---- ike_redirect.c: redirect (RFC 5685), device and gateway ---- */
+
+/* Initiator: N(REDIRECT_SUPPORTED), or N(REDIRECTED_FROM) after a redirect. */
+int ike_redirect_build_init(struct ike_sa *sa, struct ike_builder *b);
+/* Initiator: an IKE_SA_INIT response with N(REDIRECT) whose nonce data is not our Ni? */
+bool ike_redirect_init_foreign(struct ike_sa *sa, const struct ike_in *in);
+/* Initiator: an IKE_SA_INIT response with a valid N(REDIRECT) was followed (sa is gone). */
+bool ike_redirect_init_response(struct ike_sa *sa, const struct ike_in *in);
+/* Initiator: IKE_AUTH answered with N(REDIRECT): sa (established, c refused) goes. */
+bool ike_redirect_auth_response(struct ike_sa *sa, const struct ike_in *in, struct ike_child *c);
+/* Initiator: an answered INFORMATIONAL request of the gateway's with N(REDIRECT). */
+void ike_redirect_info_request(struct ike_sa *sa, const struct ike_in *in);
+/* Responder: answers an IKE_SA_INIT request with N(REDIRECT) if a rule says so. */
+bool ike_redirect_init_request(struct ike_engine *e, const struct ike_in *in, const uint8_t *ni,
+			       size_t ni_len);
+/* Responder: notes REDIRECT_SUPPORTED (and logs REDIRECTED_FROM) of the request. */
+void ike_redirect_note_init(struct ike_sa *sa, const struct ike_in *in);
+/* Responder: the rule that redirects this authenticated peer at IKE_AUTH, or NULL. */
+const struct ike_cfg_redirect *ike_redirect_auth_rule(const struct ike_sa *sa);
+/* Responder: N(REDIRECT) into our IKE_AUTH response, then the SA lingers briefly. */
+int ike_redirect_build_auth(struct ike_sa *sa, struct ike_builder *b,
+			    const struct ike_cfg_redirect *rule);
+void ike_redirect_auth_sent(struct ike_sa *sa, const struct ike_cfg_redirect *rule);
+/* Responder: INFORMATIONAL { N(REDIRECT, sa->redirect_to) } (RFC 5685 5). */
+int ike_redirect_info_start(struct ike_sa *sa);
+
+/* ---- ike_reauth.c: a new IKE SA for an old one's connection, then the old goes ---- */
+
+/*
+ * Make before break: a new IKE SA of old's connection to remote (NULL:
+ * old's peer) re-creates old's Child SAs (the first in IKE_AUTH, the others
+ * with CREATE_CHILD_SA), each taking over its predecessor's outbound
+ * policies; once all are up, old is deleted.  redirected_from as for
+ * ike_init_start_to.  0 or -errno.
+ */
+int ike_reauth_start(struct ike_sa *old, const struct ike_endpoint *remote,
+		     const struct ike_endpoint *redirected_from);
+/* Is a new IKE SA replacing sa under way (alive)? */
+bool ike_reauth_pending(struct ike_sa *sa);
+/* The new SA of a reauthentication finished an exchange: is it time to retire the old? */
+void ike_reauth_progress(struct ike_sa *sa);
+/* Initiator: arms reauth_time (with rand_time jitter) when sa is established. */
+void ike_reauth_schedule(struct ike_sa *sa);
+/* Starts a due reauthentication; the next deadline into *next. */
+void ike_reauth_timers(struct ike_sa *sa, uint64_t *next);
+void ike_reauth_next(const struct ike_sa *sa, uint64_t *next);
 
 /* ---- ike_list.c ---- */
 int ike_list_sas(const struct ike_engine *e, bool json, uint64_t now_ms, struct strbuf *out);

@@ -207,9 +207,18 @@ static void render_ike_counters(const struct ike_engine_stats *st, struct strbuf
 	sample_u64(out, "xdpsec_ike_dpd_timeouts_total", "", st->dpd_timeouts);
 	family(out, "xdpsec_ike_sas_deleted_total", "counter", "IKE SAs deleted after they were up.");
 	sample_u64(out, "xdpsec_ike_sas_deleted_total", "", st->ike_sas_deleted);
+	family(out, "xdpsec_ike_sas_timed_out_total", "counter",
+	       "IKE SAs ended by unanswered retransmissions or the half-open timeout.");
+	sample_u64(out, "xdpsec_ike_sas_timed_out_total", "", st->ike_sas_timed_out);
 	family(out, "xdpsec_ike_address_changes_total", "counter",
 	       "Peers followed to a new address or port (NAT rebinding).");
 	sample_u64(out, "xdpsec_ike_address_changes_total", "", st->address_changes);
+	family(out, "xdpsec_ike_redirects_total", "counter",
+	       "Peers redirected to another gateway (RFC 5685), sent or followed.");
+	sample_u64(out, "xdpsec_ike_redirects_total", "", st->redirects);
+	family(out, "xdpsec_ike_reauthentications_total", "counter",
+	       "IKE SAs replaced by a reauthentication (make before break).");
+	sample_u64(out, "xdpsec_ike_reauthentications_total", "", st->ike_sas_reauthenticated);
 }
 
 /* One series per configured connection: 0 while it has no established IKE SA. */

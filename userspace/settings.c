@@ -16,12 +16,14 @@
 
 #include "conf.h"
 #include "ike_config.h"
+#include "ike_engine.h"
 #include "log.h"
 #include "xdpsec_maps.h"
 
 static const char *const known_keys[] = {
 	"uplink", "lan", "instance", "workers", "max_sas", "max_devices",
 	"control_socket", "pin_path", "metrics_listen", "dataplane", "ike_keepalive",
+	"ike_fragment_size",
 	"control_group", "umem_frames", "log", "log_format",
 };
 
@@ -153,6 +155,7 @@ SHOW_STR(control_socket)
 SHOW_STR(pin_path)
 SHOW_STR(metrics_listen)
 SHOW_UINT(ike_keepalive)
+SHOW_UINT(ike_fragment_size)
 SHOW_UINT(umem_frames)
 SHOW_STR(control_group)
 
@@ -183,6 +186,7 @@ static const struct setting_desc setting_descs[] = {
 	{ "dataplane", false, show_dataplane },
 	{ "metrics_listen", true, show_metrics_listen },
 	{ "ike_keepalive", true, show_ike_keepalive },
+	{ "ike_fragment_size", false, show_ike_fragment_size },
 	{ "umem_frames", false, show_umem_frames },
 	{ "control_group", false, show_control_group },
 	{ "log", true, show_log },
@@ -246,6 +250,27 @@ static int get_uint(const struct conf_section *sec, const char *key, unsigned lo
 		return ret;
 	*out = (unsigned int)v;
 	return 0;
+}
+
+/* ike_fragment_size: 0 (per address family) or an IP datagram size the engine takes. */
+static int get_fragment_size(const struct conf_section *sec, unsigned int *out, char *err,
+			     size_t errlen)
+{
+	const struct conf_setting *st = conf_get(sec, "ike_fragment_size");
+	unsigned long v;
+	int ret = conf_get_uint(sec, "ike_fragment_size", 0, IKE_FRAGMENT_SIZE_MAX, &v, err,
+				errlen);
+
+	if (ret == -ENOENT)
+		return 0;
+	if (!ret && v && v < IKE_FRAGMENT_SIZE_MIN) {
+		snprintf(err, errlen, "%s:%u: 'ike_fragment_size' must be 0 or at least %d",
+			 st->file, st->line, IKE_FRAGMENT_SIZE_MIN);
+		ret = -EINVAL;
+	}
+	if (!ret)
+		*out = (unsigned int)v;
+	return ret;
 }
 
 /* control_group: a group that exists on this host. */
@@ -400,6 +425,7 @@ static int read_section(const struct conf_section *sec, struct xdpsec_settings *
 	ret = ret ?: get_dataplane(sec, &s->dataplane, err, errlen);
 	ret = ret ?: get_seconds(sec, "ike_keepalive", SETTINGS_MAX_KEEPALIVE, &s->ike_keepalive,
 				 err, errlen);
+	ret = ret ?: get_fragment_size(sec, &s->ike_fragment_size, err, errlen);
 	ret = ret ?: get_choice(sec, "log", "syslog", "stderr", &s->events_stderr, err, errlen);
 	ret = ret ?: get_choice(sec, "log_format", "text", "json", &s->events_json, err, errlen);
 	ret = ret ?: check_names(sec, s, err, errlen);

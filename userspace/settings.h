@@ -14,6 +14,7 @@
  *		metrics_listen = 127.0.0.1:9469
  *		dataplane = afxdp	# afxdp (default) | xfrm | auto
  *		ike_keepalive = 20s	# NAT-T keepalives when behind a NAT; 0: none
+ *		ike_fragment_size = 0	# IKE fragments (RFC 7383): IP datagram size; 0: 576 / 1280
  *		control_group = xdpsec	# may use the control socket besides root
  *		umem_frames = 4096	# 4 KiB AF_XDP frames per worker (16 MiB)
  *		log = syslog		# SA events: syslog (default) | stderr
@@ -66,6 +67,8 @@ struct xdpsec_settings {
 	char metrics_listen[SETTINGS_LISTEN_MAX];
 	enum xdpsec_dataplane dataplane;	/* XDPSEC_DP_AFXDP by default */
 	unsigned int ike_keepalive;	/* seconds between NAT-T keepalives; 0: none */
+	/* RFC 7383: largest IP datagram of an IKE fragment; 0: 576 (IPv4) / 1280 (IPv6) */
+	unsigned int ike_fragment_size;
 	/* Besides root, members of this group may use the control socket
 	 * ("" = root only); checked to exist when the file is read. */
 	char control_group[SETTINGS_GROUP_MAX];

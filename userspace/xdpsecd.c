@@ -491,6 +491,8 @@ static int start_ike(struct daemon *d, char *err, size_t errlen)
 				errlen);
 	if (d->ike)
 		ike_daemon_set_keepalive(d->ike, d->set.ike_keepalive * 1000u);
+	if (d->ike)
+		ike_daemon_set_fragment_size(d->ike, d->set.ike_fragment_size);
 	/* The kernel decrypts ESP in UDP only on a socket that asks for it. */
 	if (d->ike && d->xfrm && ike_daemon_espinudp(d->ike)) {
 		snprintf(err, errlen, "cannot enable ESP-in-UDP decapsulation on port %u",

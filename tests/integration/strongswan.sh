@@ -7,6 +7,8 @@
 #   ss_ctl NAME ARGS...                  swanctl against that charon (--uri added)
 #   ss_log NAME                          path of its log (IKE/CHD at level 2)
 #   ss_stop NAME                         stop that charon
+#   SS_CHARON_EXTRA                      more lines for the charon { } section
+#                                        (e.g. "fragment_size = 512")
 #
 # charon 5.9.8 compiles in /var/run/charon.pid and the vici socket path, so
 # each instance runs in a private mount namespace where its own state
@@ -38,6 +40,7 @@ charon {
 	port_nat_t = 4500
 	retransmit_timeout = 1.0
 	retransmit_tries = 3
+	${SS_CHARON_EXTRA:-}
 	plugins {
 		vici {
 			socket = unix:///run/charon.vici

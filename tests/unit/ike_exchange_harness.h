@@ -42,6 +42,8 @@
 #include "selector.h"
 
 enum { SPY_MAX = 32, NET_MAX_PKTS = 256, NAT_PORT_SHIFT = 10000, DEV = 0, GW = 1 };
+/* An optional third engine (peer_init(net, GW2, ...)): dev reaches it by its address. */
+enum { GW2 = 2, NET_PEERS = 3 };
 
 /* ---- spy data plane ---- */
 
@@ -208,7 +210,7 @@ struct peer {
 };
 
 struct net {
-	struct peer p[2];
+	struct peer p[NET_PEERS];
 	struct pkt *q[NET_MAX_PKTS];
 	unsigned int n;
 	bool nat;
@@ -314,6 +316,9 @@ static inline void deliver(struct net *net, struct pkt *p)
 {
 	struct peer *to = &net->p[p->from == DEV ? GW : DEV];
 
+	if (p->from == DEV && net->p[GW2].e && !memcmp(p->dst.addr, net->p[GW2].addr.addr, 4))
+		to = &net->p[GW2];
+
 	assert_memory_equal(p->dst.addr, to->addr.addr, 4);
 	assert_true(p->dst.port == IKE_PORT || p->dst.port == IKE_NATT_PORT);
 	net->delivered++;
@@ -363,6 +368,8 @@ static inline void advance(struct net *net, uint64_t ms)
 	net->now += ms;
 	ike_engine_tick(net->p[DEV].e, net->now);
 	ike_engine_tick(net->p[GW].e, net->now);
+	if (net->p[GW2].e)
+		ike_engine_tick(net->p[GW2].e, net->now);
 	pump(net);
 }
 
@@ -435,7 +442,9 @@ static inline void net_free(struct net *net)
 {
 	struct pkt *p;
 
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < NET_PEERS; i++) {
+		if (!net->p[i].e)
+			continue;
 		ike_engine_free(net->p[i].e);
 		net->p[i].spy.inner->ops->destroy(net->p[i].spy.inner);
 		ike_cfg_free(net->p[i].cfg);

@@ -354,6 +354,7 @@ static void test_settings_full(void **state)
 			  "  max_devices = 64\n"
 			  "  pin_path = /sys/fs/bpf/other\n"
 			  "  ike_keepalive = 1m\n"
+			  "  ike_fragment_size = 1400\n"
 			  "}\n"
 			  "secrets { ike { secret = \"psk\" } }\n");
 	assert_int_equal(xdpsec_conf_load(path, &s, err, sizeof(err)), 0);
@@ -367,6 +368,7 @@ static void test_settings_full(void **state)
 	assert_string_equal(s.control_socket, "/run/xdpsec/gw1.sock");
 	assert_string_equal(s.pin_path, "/sys/fs/bpf/other");
 	assert_int_equal(s.ike_keepalive, 60);
+	assert_int_equal(s.ike_fragment_size, 1400);
 	remove_temp(path);
 
 	path = write_temp("xdpsec {\n instance = gw2\n control_socket = /tmp/x.sock\n}\n");
@@ -456,6 +458,8 @@ static void test_settings_bad_values(void **state)
 			      "2: 'ike_keepalive' must be a time up to 3600s: 20, 20s or 1m");
 	expect_settings_error("xdpsec {\n  ike_keepalive = 2h\n}\n",
 			      "2: 'ike_keepalive' must be a time up to 3600s: 20, 20s or 1m");
+	expect_settings_error("xdpsec {\n  ike_fragment_size = 300\n}\n",
+			      "2: 'ike_fragment_size' must be 0 or at least 400");
 	expect_settings_error("xdpsec {\n  workers = 2\n", "3: expected '}' before end of file "
 			      "(section 'xdpsec' opened on line 1)");
 }

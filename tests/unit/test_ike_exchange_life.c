@@ -315,10 +315,12 @@ static void test_half_open_timeout(void **state)
 	assert_int_equal(stats_of(net, GW).ike_sas_half_open, 1);
 	advance(net, 1000);
 	assert_int_equal(stats_of(net, GW).ike_sas_half_open, 0);
+	assert_int_equal(stats_of(net, GW).ike_sas_timed_out, 1);	/* + deleted event */
 	assert_int_equal(stats_of(net, DEV).handshakes_failed, 0);
 	advance(net, 1000);
 	assert_int_equal(stats_of(net, DEV).retransmits, 4);
 	assert_int_equal(stats_of(net, DEV).handshakes_failed, 1);
+	assert_int_equal(stats_of(net, DEV).ike_sas_timed_out, 1);
 	assert_true(ike_engine_next_timer(net->p[DEV].e) == UINT64_MAX);
 	net_free(net);
 }

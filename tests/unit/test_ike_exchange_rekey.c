@@ -294,7 +294,8 @@ static int slot_of(struct net *net, int side, enum xs_sa_dir dir)
 static void test_rekey_bytes(void **state)
 {
 	struct net *net = up(R_DEV("aes128gcm16", IKE_NO_REKEY,
-				   "rekey_time = 0s\n life_time = 0s\n rekey_bytes = 1000000"),
+				   "rekey_time = 0s\n life_time = 0s\n rekey_bytes = 1000000\n"
+				   "rand_bytes = 0"),
 			     R_GW("aes128gcm16", IKE_NO_REKEY, NO_REKEY));
 	struct dp_fake_counters *k = dp_fake_counters(net->p[DEV].spy.inner);
 	int slot = slot_of(net, DEV, XS_DIR_OUT);
@@ -358,6 +359,138 @@ static void test_jitter_per_sa(void **state)
 	/* the second interval is drawn afresh: 50..100 s after the first */
 	assert_true(t - first >= 50000 && t - first <= 100100);
 	run_for(net, 1500);
+	check_one_pair(net);
+	done(net);
+}
+
+/* rand_bytes / rand_packets: the soft volume is rekey - uniform [0, rand], per SA. */
+static void test_jitter_volume(void **state)
+{
+	enum { N = 1000, BINS = 10, REKEY = 1000000, RAND = 200000 };
+	unsigned int bins[BINS] = { 0 };
+	uint64_t rng = 0xb17e5, lo = UINT64_MAX, hi = 0, v;
+
+	(void)state;
+	for (int i = 0; i < N; i++) {
+		v = ike_life_soft_volume(&rng, REKEY, RAND);
+		assert_true(v >= REKEY - RAND && v <= REKEY);
+		bins[(v - (REKEY - RAND)) * BINS / (RAND + 1)]++;
+		lo = v < lo ? v : lo;
+		hi = v > hi ? v : hi;
+	}
+	for (int i = 0; i < BINS; i++)
+		assert_true(bins[i] >= 60 && bins[i] <= 140);
+	assert_true(hi - lo > RAND * 9 / 10);
+	assert_int_equal(ike_life_soft_volume(&rng, 0, RAND), 0);	/* rekey off */
+	assert_int_equal(ike_life_soft_volume(&rng, 500, 0), 500);	/* no jitter */
+	for (int i = 0; i < 100; i++)	/* rand >= rekey: never 0 (that is "off") */
+		assert_true(ike_life_soft_volume(&rng, 10, 50) >= 1);
+}
+
+/* rekey_packets = 1000, rand_packets = 500: the rekey starts between 500 and 1000 packets. */
+static void test_rand_packets(void **state)
+{
+	struct net *net = up(R_DEV("aes128gcm16", IKE_NO_REKEY,
+				   "rekey_time = 0s\n life_time = 0s\n rekey_packets = 1000\n"
+				   "rand_packets = 500"),
+			     R_GW("aes128gcm16", IKE_NO_REKEY, NO_REKEY));
+	struct dp_fake_counters *k = dp_fake_counters(net->p[DEV].spy.inner);
+	int slot = slot_of(net, DEV, XS_DIR_OUT);
+	uint64_t pkts;
+
+	(void)state;
+	assert_true(slot >= 0);
+	k->sa[slot].packets = 499;
+	run_for(net, 3000);
+	assert_int_equal(stats_of(net, DEV).child_sas_rekeyed, 0);
+	for (pkts = 500; pkts <= 1000 && !stats_of(net, DEV).child_sas_rekeyed; pkts += 10) {
+		k->sa[slot].packets = pkts;
+		run_for(net, 1100);
+	}
+	assert_int_equal(stats_of(net, DEV).child_sas_rekeyed, 1);
+	run_for(net, 1500);
+	check_one_pair(net);
+	done(net);
+}
+
+/* rand_packets differs per SA: 20 SAs alike do not all rekey at one count. */
+static void test_rand_packets_per_sa(void **state)
+{
+	uint64_t rng = 42, first, v;
+	bool differ = false;
+
+	(void)state;
+	first = ike_life_soft_volume(&rng, 1000, 500);
+	for (int i = 0; i < 20; i++) {
+		v = ike_life_soft_volume(&rng, 1000, 500);
+		differ |= v != first;
+	}
+	assert_true(differ);
+}
+
+/* xdpsecctl rekey --child: the operator rekeys now; no Child SA of that name: -ENOENT. */
+static void test_operator_rekey_child(void **state)
+{
+	struct net *net = up(R_DEV("aes128gcm16", IKE_NO_REKEY, NO_REKEY),
+			     R_GW("aes128gcm16", IKE_NO_REKEY, NO_REKEY));
+	uint32_t old_in = spy_first(&net->p[GW].spy, XS_DIR_IN)->spi;
+	char err[128] = "";
+
+	(void)state;
+	assert_int_equal(ike_engine_rekey(net->p[GW].e, "nope", false, net->now, err,
+					  sizeof(err)), -ENOENT);
+	assert_true(err[0]);
+	assert_int_equal(ike_engine_rekey(net->p[GW].e, "net", false, net->now, err,
+					  sizeof(err)), 1);
+	pump(net);
+	assert_int_equal(stats_of(net, GW).child_sas_rekeyed, 1);
+	assert_int_equal(stats_of(net, DEV).child_sas_rekeyed, 1);
+	run_for(net, 1500);
+	check_one_pair(net);
+	assert_int_not_equal(spy_first(&net->p[GW].spy, XS_DIR_IN)->spi, old_in);
+	done(net);
+}
+
+/* Both operators rekey the Child SA at the same moment: a collision, one survivor. */
+static void test_operator_rekey_child_both(void **state)
+{
+	struct net *net = up(R_DEV("aes128gcm16", IKE_NO_REKEY, NO_REKEY),
+			     R_GW("aes128gcm16", IKE_NO_REKEY, NO_REKEY));
+	char err[128];
+
+	(void)state;
+	assert_int_equal(ike_engine_rekey(net->p[GW].e, "net", false, net->now, err,
+					  sizeof(err)), 1);
+	assert_int_equal(ike_engine_rekey(net->p[DEV].e, "net", false, net->now, err,
+					  sizeof(err)), 1);
+	pump(net);
+	assert_int_equal(stats_of(net, DEV).rekey_collisions, 1);
+	assert_int_equal(stats_of(net, GW).rekey_collisions, 1);
+	run_for(net, 2000);
+	check_one_pair(net);
+	done(net);
+}
+
+/* xdpsecctl rekey --ike: both at once, one IKE SA survives with its child. */
+static void test_operator_rekey_ike_both(void **state)
+{
+	struct net *net = up(R_DEV("aes128gcm16", IKE_NO_REKEY, NO_REKEY),
+			     R_GW("aes128gcm16", IKE_NO_REKEY, NO_REKEY));
+	char err[128];
+
+	(void)state;
+	assert_int_equal(ike_engine_rekey(net->p[GW].e, "dev", true, net->now, err,
+					  sizeof(err)), -ENOENT);
+	assert_int_equal(ike_engine_rekey(net->p[GW].e, "gw", true, net->now, err,
+					  sizeof(err)), 1);
+	assert_int_equal(ike_engine_rekey(net->p[DEV].e, "dev", true, net->now, err,
+					  sizeof(err)), 1);
+	pump(net);
+	assert_int_equal(stats_of(net, DEV).rekey_collisions, 1);
+	assert_int_equal(stats_of(net, GW).rekey_collisions, 1);
+	run_for(net, 2000);
+	assert_int_equal(stats_of(net, DEV).ike_sas_established, 1);
+	assert_int_equal(stats_of(net, GW).ike_sas_established, 1);
 	check_one_pair(net);
 	done(net);
 }
@@ -445,6 +578,12 @@ int main(void)
 		cmocka_unit_test(test_rekey_bytes),
 		cmocka_unit_test(test_jitter_spreads),
 		cmocka_unit_test(test_jitter_per_sa),
+		cmocka_unit_test(test_jitter_volume),
+		cmocka_unit_test(test_rand_packets),
+		cmocka_unit_test(test_rand_packets_per_sa),
+		cmocka_unit_test(test_operator_rekey_child),
+		cmocka_unit_test(test_operator_rekey_child_both),
+		cmocka_unit_test(test_operator_rekey_ike_both),
 		cmocka_unit_test(test_dpd_idle_busy),
 		cmocka_unit_test(test_dpd_restart),
 	};
