@@ -55,6 +55,17 @@ struct dp_sa_info {
 	unsigned int n_local_ts;
 	char device[DP_NAME_MAX];
 	struct xs_sa_stats stats;
+	/*
+	 * Inbound ESP in UDP: the source of the last packet that passed the
+	 * ICV and replay checks from somewhere other than src:sport (the
+	 * peer's NAT rebound); family 0: none since the SA was added or last
+	 * moved (update_sa_addrs).  seen_changes counts the new sources noted
+	 * over the SA's life (written only on a change, never per packet).
+	 * The IKE engine decides whether to move (ike_esp_follow.c).
+	 */
+	struct dp_addr seen_src;
+	uint16_t seen_sport;
+	uint64_t seen_changes;
 };
 
 struct dp_device_info {
@@ -94,6 +105,12 @@ struct dataplane_ops {
 	int (*get_sa)(struct dataplane *dp, uint32_t slot, struct dp_sa_info *out);
 	/* Fills up to max entries; returns how many SAs exist. */
 	int (*list_sas)(struct dataplane *dp, struct dp_sa_info *out, unsigned int max);
+	/*
+	 * New ESP sources noted so far over all SAs (each moves some SA's
+	 * seen_changes; never decreases), so that a caller reads list_sas for
+	 * them only when this moved.  May be NULL: ask list_sas every time.
+	 */
+	uint64_t (*seen_total)(struct dataplane *dp);
 	int (*list_devices)(struct dataplane *dp, struct dp_device_info *out, unsigned int max);
 	/* Sums BPF and worker verdict counters per reason. */
 	int (*read_reasons)(struct dataplane *dp, struct xs_counter out[XS_R_MAX]);

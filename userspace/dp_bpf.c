@@ -273,6 +273,7 @@ static int update_sa_addrs(struct dataplane *dp, uint32_t slot, const struct dp_
 	if (!sa)
 		return -ENOMEM;
 	memcpy(sa, old, sizeof(*sa));
+	sa_seen_carry(&sa->seen, &old->seen);	/* the new peer is the recorded one */
 	sa->info.src = *src;
 	sa->info.dst = *dst;
 	sa->info.sport = sport;
@@ -388,6 +389,7 @@ static int get_sa(struct dataplane *dp, uint32_t slot, struct dp_sa_info *out)
 	*out = sa->info;
 	out->slot = slot;
 	memcpy(&out->stats, &d->cfg.bpf->sa_stats[slot], sizeof(out->stats));
+	sa_seen_read(&sa->seen, out);
 	return 0;
 }
 
@@ -405,10 +407,16 @@ static int list_sas(struct dataplane *dp, struct dp_sa_info *out, unsigned int m
 			out[n] = sa->info;
 			out[n].slot = s;
 			memcpy(&out[n].stats, &d->cfg.bpf->sa_stats[s], sizeof(out[n].stats));
+			sa_seen_read(&sa->seen, &out[n]);
 		}
 		n++;
 	}
 	return (int)n;
+}
+
+static uint64_t seen_total(struct dataplane *dp)
+{
+	return atomic_load_explicit(&to_bpf(dp)->cfg.sas->seen_total, memory_order_acquire);
 }
 
 static int list_devices(struct dataplane *dp, struct dp_device_info *out, unsigned int max)
@@ -472,6 +480,7 @@ static const struct dataplane_ops dp_bpf_ops = {
 	.find_sa = find_sa,
 	.get_sa = get_sa,
 	.list_sas = list_sas,
+	.seen_total = seen_total,
 	.list_devices = list_devices,
 	.read_reasons = read_reasons,
 	.export_sa_keys = export_sa_keys,

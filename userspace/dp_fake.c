@@ -4,7 +4,8 @@
  * backend (slots, one SA per SPI+direction+destination, exact-selector
  * policies that must point at outbound SAs, devices created on first use
  * with index 0 meaning "none") with plain arrays and no packets.  Counters
- * stay zero unless a test sets them through dp_fake_counters().
+ * stay zero unless a test sets them through dp_fake_counters(), and no SA
+ * sees ESP from a new source unless dp_fake_esp_from() says so.
  */
 #include "dp_fake.h"
 
@@ -22,6 +23,9 @@ struct fake_sa {
 	bool used;
 	uint32_t device;
 	struct dp_sa sa;
+	struct dp_addr seen_src;	/* dp_fake_esp_from: what a worker would note */
+	uint16_t seen_sport;
+	uint64_t seen_changes;
 };
 
 struct fake_policy {
@@ -43,6 +47,7 @@ struct dp_fake {
 	struct fake_device *devices;	/* [0] is "none" */
 	unsigned int ndevices;		/* including [0] */
 	struct dp_fake_counters counters;
+	uint64_t seen_total;		/* dp_fake_esp_from's notes, all SAs */
 };
 
 static const struct dataplane_ops fake_ops;
@@ -142,6 +147,7 @@ static int fake_add_sa(struct dataplane *dp, const struct dp_sa *sa, char *err, 
 		snprintf(err, errlen, "too many devices (at most %d)", XS_DEFAULT_MAX_DEVICES - 1);
 		return dev;
 	}
+	memset(&f->sas[slot], 0, sizeof(f->sas[slot]));
 	f->sas[slot].sa = *sa;
 	f->sas[slot].device = (uint32_t)dev;
 	f->sas[slot].used = true;
@@ -172,6 +178,8 @@ static int fake_update_sa_addrs(struct dataplane *dp, uint32_t slot, const struc
 	s->sa.dst = *dst;
 	s->sa.sport = sport;
 	s->sa.dport = dport;
+	memset(&s->seen_src, 0, sizeof(s->seen_src));	/* as sa_seen_carry */
+	s->seen_sport = 0;
 	return 0;
 }
 
@@ -293,6 +301,9 @@ static void fake_sa_info(struct dp_fake *f, uint32_t slot, struct dp_sa_info *ou
 	out->n_local_ts = s->sa.n_local_ts;
 	memcpy(out->device, s->sa.device, sizeof(out->device));
 	out->stats = f->counters.sa[slot];
+	out->seen_src = s->seen_src;
+	out->seen_sport = s->seen_sport;
+	out->seen_changes = s->seen_changes;
 }
 
 static int fake_list_sas(struct dataplane *dp, struct dp_sa_info *out, unsigned int max)
@@ -308,6 +319,11 @@ static int fake_list_sas(struct dataplane *dp, struct dp_sa_info *out, unsigned 
 		n++;
 	}
 	return (int)n;
+}
+
+static uint64_t fake_seen_total(struct dataplane *dp)
+{
+	return to_fake(dp)->seen_total;
 }
 
 static int fake_list_devices(struct dataplane *dp, struct dp_device_info *out, unsigned int max)
@@ -367,6 +383,7 @@ static const struct dataplane_ops fake_ops = {
 	.set_acl = fake_set_acl,
 	.find_sa = fake_find_sa,
 	.list_sas = fake_list_sas,
+	.seen_total = fake_seen_total,
 	.list_devices = fake_list_devices,
 	.read_reasons = fake_read_reasons,
 	.export_sa_keys = fake_export_sa_keys,
@@ -402,6 +419,24 @@ struct dataplane *dp_fake_new(unsigned int max_sas)
 struct dp_fake_counters *dp_fake_counters(struct dataplane *dp)
 {
 	return dp->ops == &fake_ops ? &to_fake(dp)->counters : NULL;
+}
+
+int dp_fake_esp_from(struct dataplane *dp, uint32_t slot, const struct dp_addr *src,
+		     uint16_t sport)
+{
+	struct fake_sa *s = fake_sa_get(to_fake(dp), slot);
+
+	if (!s || s->sa.dir != XS_DIR_IN)
+		return -ENOENT;
+	if (!s->sa.sport || !sport || (addr_equal(src, &s->sa.src) && sport == s->sa.sport))
+		return 0;	/* raw ESP, or from the recorded peer */
+	if (addr_equal(src, &s->seen_src) && sport == s->seen_sport)
+		return 0;	/* noted already */
+	s->seen_src = *src;
+	s->seen_sport = sport;
+	s->seen_changes++;
+	to_fake(dp)->seen_total++;
+	return 1;
 }
 
 int dp_fake_device_index(struct dataplane *dp, const char *name)

@@ -16,6 +16,14 @@ struct dp_fake_counters {
 
 /* dp must come from dp_fake_new(). */
 struct dp_fake_counters *dp_fake_counters(struct dataplane *dp);
+/*
+ * What a worker does with an inbound ESP-in-UDP packet of the SA at slot
+ * that passed ICV and replay checks (sa_seen.h): from src:sport (host
+ * order), not the recorded peer nor the last source noted, it is noted and
+ * counted (1); else 0.  -ENOENT if no inbound SA is there.
+ */
+int dp_fake_esp_from(struct dataplane *dp, uint32_t slot, const struct dp_addr *src,
+		     uint16_t sport);
 /* A device's index (1..), or -ENOENT. */
 int dp_fake_device_index(struct dataplane *dp, const char *name);
 /* How many policies are installed, and the i-th of them. */

@@ -19,8 +19,9 @@
  * the same selectors (a rekey) share those policies by reference count.
  *
  * Keys stay in this process as well as in the kernel: an address change
- * that moves the destination is a delete and re-add carrying the replay
- * state over, and a refused offload is retried in software.
+ * is a new kernel SA carrying the replay state over (the policies'
+ * templates follow with UPDPOLICY), and a refused offload is retried in
+ * software.
  */
 #include "dp_xfrm.h"
 #include "dp_devices.h"
@@ -201,9 +202,38 @@ static void in_pair_put(struct dp_xfrm *d, const struct xs_selector *r,
 	}
 }
 
-/* Calls fn for every same-family (remote TS, local TS) pair of sa; a side
+/* sa's outer addresses moved: its in and fwd policies' templates follow. */
+static void in_pair_move(struct dp_xfrm *d, const struct dp_sa *sa, const struct xs_selector *r,
+			 const struct xs_selector *l)
+{
+	static const uint8_t dirs[] = { XFRM_POLICY_IN, XFRM_POLICY_FWD };
+	struct nl_msg m;
+
+	for (unsigned int i = 0; i < sizeof(dirs); i++) {
+		struct xpol *x = pol_find(d, dirs[i], r, l);
+
+		if (x && xfrm_nl_policy_move(&m, &x->p, &sa->dst, &sa->src) > 0)
+			xfrm_send(&m);
+	}
+}
+
+enum pair_op { PAIR_GET, PAIR_PUT, PAIR_MOVE };
+
+static int in_pair_op(struct dp_xfrm *d, const struct dp_sa *sa, const struct xs_selector *r,
+		      const struct xs_selector *l, enum pair_op op)
+{
+	if (op == PAIR_GET)
+		return in_pair_get(d, sa, r, l);
+	if (op == PAIR_PUT)
+		in_pair_put(d, r, l);
+	else
+		in_pair_move(d, sa, r, l);
+	return 0;
+}
+
+/* op on every same-family (remote TS, local TS) pair of sa; a side
  * without selectors of that family counts as "any". */
-static int in_pairs(struct dp_xfrm *d, const struct dp_sa *sa, bool get)
+static int in_pairs(struct dp_xfrm *d, const struct dp_sa *sa, enum pair_op op)
 {
 	unsigned int nr = sa->n_remote_ts ? sa->n_remote_ts : 1;
 	int rc = 0;
@@ -216,18 +246,12 @@ static int in_pairs(struct dp_xfrm *d, const struct dp_sa *sa, bool get)
 			if (sa->local_ts[j].family != r.family)
 				continue;
 			any_local = false;
-			if (get)
-				rc = in_pair_get(d, sa, &r, &sa->local_ts[j]);
-			else
-				in_pair_put(d, &r, &sa->local_ts[j]);
+			rc = in_pair_op(d, sa, &r, &sa->local_ts[j], op);
 		}
 		if (any_local && !rc) {
 			struct xs_selector l = sel_any(r.family);
 
-			if (get)
-				rc = in_pair_get(d, sa, &r, &l);
-			else
-				in_pair_put(d, &r, &l);
+			rc = in_pair_op(d, sa, &r, &l, op);
 		}
 	}
 	return rc;
@@ -264,15 +288,22 @@ static int publish(struct dp_xfrm *d, uint32_t slot)
 	return bpf_map_update_elem(d->cfg.bpf->fd_spi, &key, &slot, BPF_NOEXIST) ? -errno : 0;
 }
 
+/* The XDP program stops passing ESP for sa's (daddr, SPI) to the kernel. */
+static void spi_unmap(struct dp_xfrm *d, const struct dp_sa *sa)
+{
+	struct xs_spi_key key;
+
+	if (sa->dir != XS_DIR_IN)
+		return;
+	spi_key(sa, &key);
+	bpf_map_delete_elem(d->cfg.bpf->fd_spi, &key);
+}
+
 static void unpublish(struct dp_xfrm *d, uint32_t slot)
 {
 	struct xs_sa_info zero = { 0 };
-	struct xs_spi_key key;
 
-	if (d->sas[slot].sa.dir == XS_DIR_IN) {
-		spi_key(&d->sas[slot].sa, &key);
-		bpf_map_delete_elem(d->cfg.bpf->fd_spi, &key);
-	}
+	spi_unmap(d, &d->sas[slot].sa);
 	bpf_map_update_elem(d->cfg.bpf->fd_sa_info, &slot, &zero, BPF_ANY);
 }
 
@@ -420,7 +451,7 @@ static int add_sa(struct dataplane *dp, const struct dp_sa *p, char *err, size_t
 		snprintf(err, errlen, "the kernel refused the SA: %s", strerror(-rc));
 		goto fail_slot;
 	}
-	if (p->dir == XS_DIR_IN && (rc = in_pairs(d, p, true))) {
+	if (p->dir == XS_DIR_IN && (rc = in_pairs(d, p, PAIR_GET))) {
 		snprintf(err, errlen, "the kernel refused the SA's inbound policies: %s",
 			 strerror(-rc));
 		goto fail_kernel;
@@ -434,7 +465,7 @@ static int add_sa(struct dataplane *dp, const struct dp_sa *p, char *err, size_t
 	return slot;
 fail_policies:
 	if (p->dir == XS_DIR_IN)
-		in_pairs(d, p, false);
+		in_pairs(d, p, PAIR_PUT);
 fail_kernel:
 	sa_kernel_del(p);
 fail_slot:
@@ -459,39 +490,113 @@ static int del_sa(struct dataplane *dp, uint32_t slot)
 	x = &d->sas[slot];
 	unpublish(d, slot);
 	if (x->sa.dir == XS_DIR_IN)
-		in_pairs(d, &x->sa, false);
+		in_pairs(d, &x->sa, PAIR_PUT);
 	out_counters_retire(d, &x->sa);
 	sa_kernel_del(&x->sa);
 	slot_wipe(d, slot);
 	return 0;
 }
 
-static void out_policies_refresh(struct dp_xfrm *d, uint32_t slot)
+/* The out policies naming slot's SA: their templates take its addresses. */
+static void out_policies_move(struct dp_xfrm *d, uint32_t slot)
 {
+	const struct dp_sa *sa = &d->sas[slot].sa;
 	struct nl_msg m;
 
 	for (unsigned int i = 0; i < d->n_pols; i++) {
 		struct xpol *x = &d->pols[i];
 
-		if (!x->used || x->p.dir != XFRM_POLICY_OUT || x->p.reqid != slot + 1)
-			continue;
-		x->p.tmpl_src = d->sas[slot].sa.src;
-		x->p.tmpl_dst = d->sas[slot].sa.dst;
-		if (!xfrm_nl_policy(&m, XFRM_MSG_UPDPOLICY, &x->p))
+		if (x->used && x->p.dir == XFRM_POLICY_OUT && x->p.reqid == slot + 1 &&
+		    xfrm_nl_policy_move(&m, &x->p, &sa->src, &sa->dst) > 0)
 			xfrm_send(&m);
 	}
 }
 
+/* The replay state of old's kernel SA, for its successor, into *out (NULL: none). */
+static int replay_of(struct dp_xfrm *d, const struct dp_sa *old,
+		     struct xfrm_replay_state_esn **out)
+{
+	struct xfrm_nl_sa_state *st = calloc(1, sizeof(*st));
+	int rc;
+
+	*out = NULL;
+	if (!st)
+		return -ENOMEM;
+	rc = sa_kernel_get(old, st);
+	if (!rc && old->dir == XS_DIR_OUT) {
+		d->retired_out.packets += st->packets;
+		d->retired_out.bytes += st->bytes;
+	}
+	if (!rc && st->have_replay) {
+		*out = calloc(1, sizeof(**out) + sizeof(st->bitmap));
+		if (*out) {
+			memcpy(*out, &st->replay, sizeof(**out));
+			memcpy((*out)->bmp, st->bitmap, sizeof(st->bitmap));
+		} else {
+			rc = -ENOMEM;
+		}
+	}
+	free(st);
+	return rc;
+}
+
+/* The kernel still has old as it was: so does d->sas. */
+static void addrs_restore(struct dp_sa *sa, const struct dp_sa *old)
+{
+	sa->src = old->src;
+	sa->dst = old->dst;
+	sa->sport = old->sport;
+	sa->dport = old->dport;
+}
+
 /*
- * Same destination: UPDSA changes the encapsulation ports in place.  A new
- * destination is a new kernel SA (it is named by daddr): read the replay
- * state, delete, add with that state, re-point the out policies.
+ * slot's SA (new addresses already in d->sas) as a new kernel SA that
+ * carries old's replay state.  Where the name (daddr, SPI) changes it is
+ * make before break: the new state, the XDP SPI entry and the policies'
+ * templates first, the old state last.  Where it stays (only the source
+ * moved) the old state must go first.
+ */
+static int sa_readd(struct dp_xfrm *d, uint32_t slot, const struct dp_sa *old)
+{
+	struct dp_sa *sa = &d->sas[slot].sa;
+	bool same_name = addr_equal(&old->dst, &sa->dst);
+	struct xfrm_replay_state_esn *rs;
+	int rc = replay_of(d, old, &rs);
+
+	if (rc) {
+		addrs_restore(sa, old);
+		return rc;
+	}
+	if (same_name)
+		sa_kernel_del(old);
+	rc = sa_send(d, XFRM_MSG_NEWSA, slot, rs);
+	free(rs);
+	if (rc && !same_name)
+		addrs_restore(sa, old);
+	if (rc)
+		return rc;
+	if (sa->dir == XS_DIR_IN && !same_name)
+		rc = publish(d, slot);
+	if (sa->dir == XS_DIR_IN)
+		in_pairs(d, sa, PAIR_MOVE);
+	else
+		out_policies_move(d, slot);
+	if (!same_name) {
+		spi_unmap(d, old);
+		sa_kernel_del(old);
+	}
+	return rc;
+}
+
+/*
+ * NAT rebinding, MOBIKE.  Only the ports: UPDSA changes the encapsulation
+ * in place.  An address: a new kernel SA (xfrm_nl_sa_moves_in_place says
+ * why), and the policies follow.
  */
 static int update_sa_addrs(struct dataplane *dp, uint32_t slot, const struct dp_addr *src,
 			   const struct dp_addr *dst, uint16_t sport, uint16_t dport)
 {
 	struct dp_xfrm *d = to_x(dp);
-	struct xfrm_nl_sa_state *st;
 	struct dp_sa old;
 	int rc;
 
@@ -502,40 +607,10 @@ static int update_sa_addrs(struct dataplane *dp, uint32_t slot, const struct dp_
 	d->sas[slot].sa.dst = *dst;
 	d->sas[slot].sa.sport = sport;
 	d->sas[slot].sa.dport = dport;
-	if (addr_equal(&old.dst, dst)) {
+	if (xfrm_nl_sa_moves_in_place(&old, src, dst))
 		rc = sa_send(d, XFRM_MSG_UPDSA, slot, NULL);
-		goto out;
-	}
-	st = calloc(1, sizeof(*st));
-	if (!st) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	rc = sa_kernel_get(&old, st);
-	if (!rc) {
-		struct xfrm_replay_state_esn *rs = calloc(1, sizeof(*rs) + sizeof(st->bitmap));
-
-		if (rs && st->have_replay) {
-			memcpy(rs, &st->replay, sizeof(*rs));
-			memcpy(rs->bmp, st->bitmap, sizeof(st->bitmap));
-		}
-		if (old.dir == XS_DIR_OUT) {
-			d->retired_out.packets += st->packets;
-			d->retired_out.bytes += st->bytes;
-		}
-		sa_kernel_del(&old);
-		rc = sa_send(d, XFRM_MSG_NEWSA, slot, rs && st->have_replay ? rs : NULL);
-		free(rs);
-	}
-	free(st);
-	if (!rc && old.dir == XS_DIR_IN) {
-		unpublish(d, slot);
-		d->sas[slot].sa.dst = *dst;
-		rc = publish(d, slot);
-	}
-	if (!rc && old.dir == XS_DIR_OUT)
-		out_policies_refresh(d, slot);
-out:
+	else
+		rc = sa_readd(d, slot, &old);
 	OPENSSL_cleanse(&old, sizeof(old));
 	return rc;
 }

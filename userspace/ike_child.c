@@ -195,7 +195,8 @@ static int add_both(struct ike_sa *sa, struct ike_child *c, struct dp_sa *in, st
 		c->policy_owned[i] = false;
 	}
 	c->n_policy = out->n_remote_ts;
-	if (c->replaces) {	/* a rekey: ike_x_rekey.c says when traffic moves */
+	if (c->replaces || c->out_pending) {
+		/* a rekey (ike_x_rekey.c), a reauthentication (ike_reauth.c): not yet */
 		c->out_pending = true;
 		return 0;
 	}
@@ -281,6 +282,8 @@ int ike_child_install(struct ike_sa *sa, struct ike_child *c, const struct ike_n
 			      exch_initiator ? &k.encr_i : &k.encr_r,
 			      exch_initiator ? &k.integ_i : &k.integ_r);
 	ike_child_keys_wipe(&k);
+	if (!exch_initiator && !c->replaces && ike_reauth_defers(sa))
+		c->out_pending = true;
 	if (!ret)
 		ret = add_both(sa, c, &in, &out);
 	OPENSSL_cleanse(&in.crypto, sizeof(in.crypto));
@@ -298,16 +301,18 @@ int ike_child_install(struct ike_sa *sa, struct ike_child *c, const struct ike_n
 
 /*
  * A child of sa that can take over sel from c: its outbound SA is in and
- * it routes sel too, but does not hold it (the successor of a rekey).
+ * it routes sel too, but does not hold it (the successor of a rekey);
+ * pending_only: only one still waiting for it (out_pending).
  */
-static struct ike_child *heir(struct ike_sa *sa, const struct ike_child *c,
-			      const struct xs_selector *sel, unsigned int *idx)
+static struct ike_child *heir_in(struct ike_sa *sa, const struct ike_child *c,
+				 const struct xs_selector *sel, bool pending_only, unsigned int *idx)
 {
 	struct ike_child *h;
 	unsigned int i;
 
 	for (h = sa->children; h; h = h->next) {
-		if (h == c || h->state != IKE_CHILD_INSTALLED || h->slot_out < 0)
+		if (h == c || h->state != IKE_CHILD_INSTALLED || h->slot_out < 0 ||
+		    (pending_only && !h->out_pending))
 			continue;
 		for (i = 0; i < h->n_policy; i++)
 			if (!h->policy_owned[i] && selector_equal(&h->policy[i], sel)) {
@@ -318,8 +323,30 @@ static struct ike_child *heir(struct ike_sa *sa, const struct ike_child *c,
 	return NULL;
 }
 
-/* Takes c out of the data plane; the record stays.  Its policies go to an heir. */
-static void uninstall(struct ike_sa *sa, struct ike_child *c)
+/* ... of sa, else the successor of a reauthentication waiting on another IKE SA. */
+static struct ike_child *heir(struct ike_sa *sa, const struct ike_child *c,
+			      const struct xs_selector *sel, unsigned int *idx)
+{
+	struct ike_child *h = heir_in(sa, c, sel, false, idx);
+	struct ike_sa *s;
+
+	for (s = sa->e->sas; !h && s; s = s->next)
+		if (s != sa && s->state == IKE_SA_ESTABLISHED)
+			h = heir_in(s, c, sel, true, idx);
+	return h;
+}
+
+static bool owns_all(const struct ike_child *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->n_policy; i++)
+		if (!c->policy_owned[i])
+			return false;
+	return true;
+}
+
+void ike_child_stop_sending(struct ike_sa *sa, struct ike_child *c)
 {
 	struct dataplane *dp = sa->e->dp;
 	struct ike_child *h;
@@ -331,7 +358,7 @@ static void uninstall(struct ike_sa *sa, struct ike_child *c)
 		h = heir(sa, c, &c->policy[i], &j);
 		if (h && !replace_policy(dp, &c->policy[i], (uint32_t)h->slot_out)) {
 			h->policy_owned[j] = true;
-			h->out_pending = false;
+			h->out_pending = !owns_all(h);
 			continue;
 		}
 		dp->ops->del_policy(dp, &c->policy[i]);
@@ -339,9 +366,16 @@ static void uninstall(struct ike_sa *sa, struct ike_child *c)
 	c->n_policy = 0;
 	if (c->slot_out >= 0)
 		dp->ops->del_sa(dp, (uint32_t)c->slot_out);
+	c->slot_out = -1;
+}
+
+/* Takes c out of the data plane; the record stays.  Its policies go to an heir. */
+static void uninstall(struct ike_sa *sa, struct ike_child *c)
+{
+	ike_child_stop_sending(sa, c);
 	if (c->slot_in >= 0)
-		dp->ops->del_sa(dp, (uint32_t)c->slot_in);
-	c->slot_in = c->slot_out = -1;
+		sa->e->dp->ops->del_sa(sa->e->dp, (uint32_t)c->slot_in);
+	c->slot_in = -1;
 }
 
 void ike_child_reject(struct ike_sa *sa, struct ike_child *c, const char *why)

@@ -32,6 +32,7 @@
 #include "ike_engine.h"
 #include "ike_wire.h"
 #include "log.h"
+#include "netdev.h"
 
 /* MOBIKE: after an address or route change, this quiet spell, then the engine looks. */
 enum { N_SOCKS = 4, MAX_LOCAL_ADDRS = 64, ADDR_SETTLE_MS = 100 };
@@ -360,6 +361,19 @@ int ike_daemon_set_keepalive(struct ike_daemon *d, uint32_t ms)
 int ike_daemon_set_fragment_size(struct ike_daemon *d, uint32_t size)
 {
 	d->params.fragment_size = size;
+	return ike_engine_set_params(d->engine, &d->params);
+}
+
+int ike_daemon_set_uplink(struct ike_daemon *d, int ifindex)
+{
+	int mtu = netdev_get_mtu(ifindex);
+
+	if (mtu <= 0)
+		return mtu ? mtu : -EINVAL;
+	d->params.link_mtu = (uint32_t)mtu;
+	if (!d->params.fragment_size)
+		xs_info("IKE datagrams within 576 (IPv4) / 1280 (IPv6) octets or the uplink's "
+			"MTU %d, whichever is smaller", mtu);
 	return ike_engine_set_params(d->engine, &d->params);
 }
 

@@ -28,6 +28,8 @@ void ike_daemon_free(struct ike_daemon *d);
 int ike_daemon_set_keepalive(struct ike_daemon *d, uint32_t ms);
 /* RFC 7383: the IP datagram size of IKE fragments; 0: 576 (IPv4) / 1280 (IPv6). */
 int ike_daemon_set_fragment_size(struct ike_daemon *d, uint32_t size);
+/* The link IKE leaves by: with fragment size 0, its MTU caps IKE datagrams if smaller. */
+int ike_daemon_set_uplink(struct ike_daemon *d, int ifindex);
 /* With the kernel's ESP (XFRM backend): UDP_ENCAP_ESPINUDP on the 4500 sockets. */
 int ike_daemon_espinudp(struct ike_daemon *d);
 

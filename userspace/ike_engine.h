@@ -86,6 +86,10 @@ struct ike_engine_params {
 	/* RFC 7383: the largest IP datagram an IKE fragment may fill; 0: 576
 	 * for IPv4, 1280 for IPv6 (RFC 7383 2.5.1); else >= IKE_FRAGMENT_SIZE_MIN. */
 	uint32_t fragment_size;		/* 0 */
+	/* The MTU of the link IKE leaves by (the daemon's uplink), 0: unknown.
+	 * With fragment_size 0 a smaller one caps the datagram too (not below
+	 * IKE_FRAGMENT_SIZE_MIN). */
+	uint32_t link_mtu;		/* 0 */
 };
 
 enum { IKE_FRAGMENT_SIZE_MIN = 400, IKE_FRAGMENT_SIZE_MAX = 65535 };

@@ -12,7 +12,8 @@
  *   sending      a protected message whose datagram would exceed the
  *                fragment size (ike_engine_params.fragment_size, the whole
  *                IP datagram; 0: 576 octets for IPv4 and 1280 for IPv6,
- *                RFC 7383 2.5.1) leaves as Encrypted Fragment (SKF)
+ *                RFC 7383 2.5.1, or the uplink's MTU, link_mtu, if that is
+ *                smaller) leaves as Encrypted Fragment (SKF)
  *                messages, each protected on its own (2.5).  They are
  *                built back to back into one buffer, a "train" that the
  *                request / response cache keeps like any message, so that
@@ -98,15 +99,25 @@ void ike_frag_note(struct ike_sa *sa, const struct ike_in *in)
 
 /* ---- sending ---- */
 
+size_t ike_frag_datagram_max(uint32_t fragment_size, uint32_t link_mtu, bool v6)
+{
+	size_t size = v6 ? IKE_FRAG_SIZE_V6 : IKE_FRAG_SIZE_V4;
+
+	if (fragment_size)
+		return fragment_size;	/* the operator's word */
+	if (link_mtu && link_mtu < size)
+		size = link_mtu > IKE_FRAGMENT_SIZE_MIN ? link_mtu : IKE_FRAGMENT_SIZE_MIN;
+	return size;
+}
+
 /* The IKE octets one datagram to the peer may carry. */
 static size_t datagram_room(const struct ike_sa *sa)
 {
 	const struct ike_engine *e = sa->e;
 	bool v6 = sa->remote.family == XS_AF_INET6;
-	size_t size = e->params.fragment_size, over = UDP_HDR_LEN;
+	size_t size = ike_frag_datagram_max(e->params.fragment_size, e->params.link_mtu, v6);
+	size_t over = UDP_HDR_LEN;
 
-	if (!size)
-		size = v6 ? IKE_FRAG_SIZE_V6 : IKE_FRAG_SIZE_V4;
 	over += v6 ? IPV6_HDR_LEN : IPV4_HDR_LEN;
 	if (sa->local.port != e->params.port)
 		over += IKE_NON_ESP_MARKER_LEN;

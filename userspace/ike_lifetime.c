@@ -15,6 +15,7 @@
  * packet, which is what DPD counts as the peer being alive: a busy tunnel
  * is never probed, an idle one gets an empty INFORMATIONAL after dpd_delay
  * (ike_msg_io.c), and a probe that is not answered ends in dpd_action.
+ * The poll also hands ESP from a new source to ike_esp_follow.c.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -217,6 +218,7 @@ void ike_life_timers(struct ike_sa *sa, uint64_t *next)
 		cn = c->next;
 		child_timers(sa, c, next);
 	}
+	ike_esp_follow_timers(sa, next);
 }
 
 void ike_life_next(const struct ike_sa *sa, uint64_t *next)
@@ -233,6 +235,7 @@ void ike_life_next(const struct ike_sa *sa, uint64_t *next)
 		min_time(next, sa->rekey_ms);
 	min_time(next, sa->hard_ms);
 	ike_reauth_next(sa, next);
+	ike_esp_follow_next(sa, next);
 	for (c = sa->children; c; c = c->next) {
 		if (c->state != IKE_CHILD_INSTALLED && c->state != IKE_CHILD_REKEYED)
 			continue;
@@ -252,8 +255,8 @@ static bool child_counted(const struct ike_child *c)
 		       cfg->life_packets);
 }
 
-/* Does anything here read the counters (DPD, byte or packet limits)? */
-static bool poll_wanted(const struct ike_engine *e)
+/* Does anything here read the counters (DPD, byte or packet limits, a reauth waiting)? */
+static bool poll_wanted(const struct ike_engine *e, bool follow_news)
 {
 	const struct ike_child *c;
 	const struct ike_sa *s;
@@ -261,10 +264,11 @@ static bool poll_wanted(const struct ike_engine *e)
 	for (s = e->sas; s; s = s->next) {
 		if (s->state != IKE_SA_ESTABLISHED)
 			continue;
-		if (s->conn && s->conn->dpd_delay)
+		/* follow_news: the data plane noted ESP from a new source (ike_esp_follow.c) */
+		if ((s->conn && s->conn->dpd_delay) || (follow_news && ike_esp_follow_wanted(s)))
 			return true;
 		for (c = s->children; c; c = c->next)
-			if (child_counted(c))
+			if (child_counted(c) || ike_reauth_child_waits(c))
 				return true;
 	}
 	return false;
@@ -277,14 +281,19 @@ static int by_slot(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static const struct xs_sa_stats *stats_of(const struct dp_sa_info *v, int n, int slot)
+static const struct dp_sa_info *info_of(const struct dp_sa_info *v, int n, int slot)
 {
 	struct dp_sa_info key = { .slot = (uint32_t)slot };
-	const struct dp_sa_info *f;
 
 	if (slot < 0)
 		return NULL;
-	f = bsearch(&key, v, (size_t)n, sizeof(*v), by_slot);
+	return bsearch(&key, v, (size_t)n, sizeof(*v), by_slot);
+}
+
+static const struct xs_sa_stats *stats_of(const struct dp_sa_info *v, int n, int slot)
+{
+	const struct dp_sa_info *f = info_of(v, n, slot);
+
 	return f ? &f->stats : NULL;
 }
 
@@ -303,6 +312,7 @@ static void child_counters(struct ike_sa *sa, struct ike_child *c, const struct 
 	if (in && in->packets != c->pkts_in) {
 		c->last_rx_ms = sa->last_rx_ms = now;
 		c->pkts_in = in->packets;
+		ike_reauth_child_rx(sa, c);
 	}
 	if (in)
 		c->bytes_in = in->bytes;
@@ -341,7 +351,7 @@ void ike_life_poll(struct ike_engine *e)
 	if (e->now_ms < e->dp_poll_ms)
 		return;
 	e->dp_poll_ms = e->now_ms + e->params.dp_poll_ms;
-	if (!poll_wanted(e) || !e->dp->ops->list_sas)
+	if (!poll_wanted(e, ike_esp_follow_news(e)) || !e->dp->ops->list_sas)
 		return;
 	n = e->dp->ops->list_sas(e->dp, NULL, 0);
 	if (n <= 0)
@@ -356,10 +366,12 @@ void ike_life_poll(struct ike_engine *e)
 			continue;
 		for (c = s->children; c; c = cn) {
 			cn = c->next;
+			ike_esp_follow_poll(s, c, info_of(v, n, c->slot_in));
 			child_counters(s, c, v, n);
 		}
 	}
 	free(v);
+	ike_esp_follow_polled(e);
 	e->timers_stale = true;	/* rekeys queued, DPD's last_rx moved */
 }
 

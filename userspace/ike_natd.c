@@ -167,7 +167,8 @@ void ike_natd_track(struct ike_sa *sa, const struct ike_in *in)
 	sa->local = in->local;
 	ike_child_update_addrs(sa);
 	if (moved && sa->state == IKE_SA_ESTABLISHED)
-		ike_natd_moved_event(sa, &was_local, &was, "NAT mapping changed");
+		ike_natd_moved_event(sa, &was_local, &was, ike_esp_follow_answered(sa, in) ?
+				     "ESP from new mapping" : "NAT mapping changed");
 }
 
 bool ike_natd_keepalive_due(const struct ike_sa *sa, uint64_t *due)

@@ -17,6 +17,15 @@
  * can.  Only the original initiator reauthenticates: it knows the peer's
  * address, a responder may be behind a NAT.  If the new SA fails, the old
  * one carries on and the attempt is repeated REAUTH_RETRY_MS later.
+ *
+ * The responder (IKE_AUTH without INITIAL_CONTACT from a peer it has an
+ * IKE SA with) installs A' at once but, as for a Child SA rekey, leaves its
+ * outbound policies on A (out_pending): the initiator installs A' only when
+ * our answer arrives.  They move when ESP arrives on A' (the data-plane
+ * counters, every dp_poll_ms), which proves the initiator has A', or when A
+ * (or the old IKE SA) goes: ike_child.c hands them to the waiting child.
+ * A fixed delay would not do: a lost IKE_AUTH answer is resent only when
+ * the initiator retransmits, a second or more later.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -28,7 +37,7 @@
 
 enum { REAUTH_RETRY_MS = 30000, MAX_CFGS = IKE_SA_MAX_TASKS + 8 };
 
-static struct ike_sa *sa_by_uid(struct ike_engine *e, unsigned int uid)
+static struct ike_sa *sa_by_uid(const struct ike_engine *e, unsigned int uid)
 {
 	struct ike_sa *s;
 
@@ -193,4 +202,50 @@ void ike_reauth_next(const struct ike_sa *sa, uint64_t *next)
 	if (sa->reauth_ms && sa->state == IKE_SA_ESTABLISHED && !sa->rekeyed &&
 	    sa->reauth_ms < *next)
 		*next = sa->reauth_ms;
+}
+
+/* ---- responder: the peer reauthenticates ---- */
+
+static bool same_peer_id(const struct ike_sa *a, const struct ike_sa *b)
+{
+	return a->peer_id_type == b->peer_id_type && a->peer_id_len == b->peer_id_len &&
+	       !memcmp(a->peer_id, b->peer_id, a->peer_id_len);
+}
+
+void ike_reauth_note_peer(struct ike_sa *sa, bool initial_contact)
+{
+	char name[IKE_SA_NAME_MAX + 16], oname[IKE_SA_NAME_MAX + 16];
+	struct ike_sa *s;
+
+	if (initial_contact || sa->initiator)
+		return;
+	for (s = sa->e->sas; s; s = s->next) {
+		if (s == sa || s->state != IKE_SA_ESTABLISHED || s->rekeyed ||
+		    strcmp(s->conn->name, sa->conn->name) || !same_peer_id(s, sa))
+			continue;
+		sa->reauth_peer_of = s->uid;
+		xs_info("IKE_SA %s: the peer reauthenticates IKE_SA %s, our traffic stays on its "
+			"Child SAs until the peer has the new ones", ike_sa_name(sa, name, sizeof(name)),
+			ike_sa_name(s, oname, sizeof(oname)));
+		return;
+	}
+}
+
+bool ike_reauth_defers(const struct ike_sa *sa)
+{
+	return sa->reauth_peer_of && sa_by_uid(sa->e, sa->reauth_peer_of);
+}
+
+bool ike_reauth_child_waits(const struct ike_child *c)
+{
+	return c->out_pending && !c->replaces && c->state == IKE_CHILD_INSTALLED;
+}
+
+void ike_reauth_child_rx(struct ike_sa *sa, struct ike_child *c)
+{
+	if (!ike_reauth_child_waits(c))
+		return;
+	xs_info("CHILD_SA %s{%u}: ESP from the peer on it, our traffic moves to it", c->name,
+		c->uid);
+	ike_child_claim_policies(sa, c);
 }

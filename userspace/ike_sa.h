@@ -127,6 +127,7 @@ struct ike_child {
 	uint64_t rekey_bytes, rekey_packets;	/* soft limits less rand_bytes/packets jitter */
 	uint64_t pkts_in, pkts_out, bytes_in, bytes_out;	/* data plane, as last polled */
 	uint64_t last_rx_ms;			/* when pkts_in last moved */
+	uint64_t esp_seen_changes;		/* the data plane's new ESP sources, as acted on */
 	/* Rekeying (ike_x_rekey.c, RFC 7296 1.3.3, 2.8) */
 	unsigned int replaces;			/* uid of the child this one rekeys; 0: none */
 	unsigned int rekey_by;			/* uid of our child negotiating its successor */
@@ -244,6 +245,7 @@ struct ike_sa {
 	unsigned int reauth_of;			/* uid of the IKE SA this one replaces */
 	unsigned int reauth_by;			/* uid of the IKE SA replacing this one */
 	bool reauth_redirect;			/* ... because the peer redirected us */
+	unsigned int reauth_peer_of;		/* responder: uid of the SA the peer reauthenticates */
 	/* MOBIKE (ike_mobike.c, RFC 4555) */
 	bool mobike;				/* both sides sent MOBIKE_SUPPORTED */
 	bool mobike_mover;			/* we set up the first IKE SA: we move it */
@@ -253,6 +255,11 @@ struct ike_sa {
 	uint8_t mobike_mapping[IKE_NATD_HASH_LEN];	/* behind a NAT: how the peer saw us last */
 	bool mobike_mapped;			/* mobike_mapping holds one */
 	uint8_t mobike_cookie2[IKE_COOKIE2_LEN];	/* in our update, echoed back */
+	/* ESP from a new NAT mapping (ike_esp_follow.c) */
+	struct ike_endpoint esp_probe_to;	/* where our last liveness check for it went */
+	uint32_t esp_probe_msg_id;		/* that request's Message ID */
+	uint64_t esp_probe_next_ms;		/* its next send there; 0: no longer probing */
+	unsigned int esp_probe_sent;		/* sends there so far */
 };
 
 struct ike_cookie_state {
@@ -282,6 +289,10 @@ struct ike_engine {
 	struct ike_engine_stats stats;
 	uint64_t now_ms;
 	uint64_t dp_poll_ms;			/* next data-plane counter poll */
+	/* ike_esp_follow.c: the data plane's seen_total as of the last poll
+	 * that read it (snap: at the poll under way); a report left waiting */
+	uint64_t esp_seen_total, esp_seen_snap;
+	bool esp_follow_deferred;
 	uint64_t rng;				/* xorshift state for lifetime jitter */
 	/*
 	 * Not to walk thousands of SAs per datagram (ike_engine.c): how many

@@ -356,7 +356,7 @@ void ike_auth_request(struct ike_sa *sa, const struct ike_in *in)
 	struct ike_id peer, idr;
 	const uint8_t *body;
 	size_t body_len;
-	bool have_idr;
+	bool have_idr, initial_contact;
 
 	if (read_id(in, IKE_PL_IDI, &peer, &body, &body_len) ||
 	    ike_sa_set_id(sa, true, peer.type, peer.data, peer.len)) {
@@ -384,10 +384,12 @@ void ike_auth_request(struct ike_sa *sa, const struct ike_in *in)
 		return;
 	}
 	ike_pk_note(sa, in);
-	if (!uniqueness(sa, ike_in_notify(in, IKE_N_INITIAL_CONTACT, &ic))) {
+	initial_contact = ike_in_notify(in, IKE_N_INITIAL_CONTACT, &ic);
+	if (!uniqueness(sa, initial_contact)) {
 		reject(sa, in, "unique = keep and an IKE_SA with it is up", "deleted");
 		return;
 	}
+	ike_reauth_note_peer(sa, initial_contact);	/* before its Child SA goes in */
 	ike_mobike_note_auth(sa, in);
 	respond(sa, in);
 }

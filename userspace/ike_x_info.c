@@ -9,12 +9,13 @@
  *   liveness              INFORMATIONAL { }  -->
  *                                              <--  INFORMATIONAL { }
  *
- * Deleting the IKE SA takes its Child SAs with it: they leave the data
- * plane when the Delete goes out.  Notifies in a request are status we
- * ignore, except AUTHENTICATION_FAILED (the peer refused our AUTH after
- * answering IKE_AUTH), which ends the SA, and INVALID_SPI (RFC 7296 1.5:
- * the peer got ESP on an SPI it has no SA for), which ends the Child SA
- * sending there:
+ * Deleting the IKE SA takes its Child SAs with it: their outbound SAs and
+ * policies leave the data plane when the Delete goes out, their inbound
+ * SAs (ESP still in flight) with the answer.  Notifies in a request are
+ * status we ignore, except AUTHENTICATION_FAILED (the peer refused our
+ * AUTH after answering IKE_AUTH), which ends the SA, and INVALID_SPI (RFC
+ * 7296 1.5: the peer got ESP on an SPI it has no SA for), which ends the
+ * Child SA sending there:
  *
  *                       <--  INFORMATIONAL { N(INVALID_SPI, our outbound SPI) }
  *   INFORMATIONAL { }  -->   (the child leaves our data plane at once)
@@ -64,13 +65,15 @@ int ike_info_delete_start(struct ike_sa *sa)
 {
 	char name[IKE_SA_NAME_MAX + 16];
 	struct ike_builder b;
+	struct ike_child *c;
 
 	if (sa->state != IKE_SA_ESTABLISHED) {
 		sa_deleted(sa, "deleted");
 		return 0;
 	}
-	while (sa->children)
-		ike_child_remove(sa, sa->children);
+	/* inbound SAs stay until the answer: the peer sends on them until our Delete arrives */
+	for (c = sa->children; c; c = c->next)
+		ike_child_stop_sending(sa, c);
 	ike_msg_begin(sa, &b, IKE_INFORMATIONAL, NULL);
 	build_delete_ike(&b);
 	if (ike_request_send(sa, &b, IKE_REQ_DELETE_IKE, NULL)) {

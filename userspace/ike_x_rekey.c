@@ -35,7 +35,11 @@
  * takes over the Child SAs and queued work; its initiator is whoever started
  * the rekey, and deletes the old one.  While our IKE rekey is outstanding,
  * the peer's Child SA requests are answered TEMPORARY_FAILURE (2.25.2); two
- * IKE rekeys that cross are resolved by nonces like Child SAs (2.8.2).
+ * IKE rekeys that cross are resolved by nonces like Child SAs (2.8.2).  The
+ * loser deletes its redundant SA; when the old SA goes (the winner deletes
+ * it), that Delete is sent once more and not waited for, and an old SA the
+ * peer deletes before our crossing exchange completed hands its Child SAs
+ * to the peer's new SA.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -455,6 +459,7 @@ static void ike_collision(struct ike_sa *old, struct ike_sa *ours, struct ike_sa
 		ours->rekeyed = true;		/* redundant: we delete it */
 		ours->rekeyed_ms = old->e->now_ms;
 		ike_info_delete_start(ours);
+		ours->rekey_old = old;		/* its end ends the wait (redundant_last_call) */
 	} else {
 		sa_adopt(old, ours);
 		theirs->rekeyed = true;		/* the peer deletes it */
@@ -630,17 +635,57 @@ void ike_rekey_ike_request(struct ike_sa *sa, const struct ike_in *in)
 	sa_adopt(sa, ns);	/* the peer deletes the old one */
 }
 
+/*
+ * sa goes while the peer's rekey of it crossed ours and ours is still out:
+ * a peer deletes the old SA only once it concluded that its new one won
+ * (2.8.2), so the Child SAs go there rather than down with sa.
+ */
+static void crossed_takes_over(struct ike_sa *sa)
+{
+	char a[IKE_SA_NAME_MAX + 16], b[IKE_SA_NAME_MAX + 16];
+	struct ike_sa *theirs;
+
+	if (sa->rekeyed || sa->state != IKE_SA_ESTABLISHED)
+		return;
+	theirs = crossed(sa, sa->rekey_new);
+	if (!theirs)
+		return;
+	xs_info("IKE_SA %s goes before our crossing rekey completed: the peer's IKE_SA %s "
+		"takes over", ike_sa_name(sa, a, sizeof(a)), ike_sa_name(theirs, b, sizeof(b)));
+	sa_adopt(sa, theirs);
+}
+
+/*
+ * s, our redundant SA of a lost collision (2.8.2), waits for the answer to
+ * its Delete, and the old SA went.  A strongSwan peer knows s only once
+ * its own crossing exchange completed (before that our Delete is dropped),
+ * and it deletes the old SA only then: so it answers this Delete now, or
+ * it dropped s and never will.  Sent once more, not waited for.
+ */
+static void redundant_last_call(struct ike_sa *s)
+{
+	if (s->state != IKE_SA_DELETING || !s->rekeyed || s->req.kind != IKE_REQ_DELETE_IKE)
+		return;
+	ike_sa_send(s, &s->local, &s->remote, s->req.buf, s->req.len);
+	s->e->stats.retransmits++;
+	ike_sa_kill(s, "deleted: redundant after the rekey collision, its old IKE_SA is gone");
+}
+
 void ike_rekey_sa_gone(struct ike_sa *sa)
 {
 	struct ike_sa *s;
 
+	crossed_takes_over(sa);
 	if (sa->rekey_new && sa->rekey_new->state == IKE_SA_CONNECTING)
 		ike_sa_kill(sa->rekey_new, NULL);
 	sa->rekey_new = NULL;
 	if (sa->rekey_old && sa->rekey_old->rekey_new == sa)
 		sa->rekey_old->rekey_new = NULL;
 	sa->rekey_old = NULL;
-	for (s = sa->e->sas; s; s = s->next)
-		if (s->rekey_old == sa)
-			s->rekey_old = NULL;
+	for (s = sa->e->sas; s; s = s->next) {
+		if (s->rekey_old != sa)
+			continue;
+		s->rekey_old = NULL;
+		redundant_last_call(s);
+	}
 }

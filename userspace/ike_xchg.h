@@ -21,6 +21,7 @@
  *   ike_list.c      list-sas, list-conns
  *   ike_redirect.c  redirect (RFC 5685), device and gateway; rules in ike_redirect_cfg.c
  *   ike_reauth.c    a new IKE SA replacing an old one: reauthentication, redirects
+ *   ike_esp_follow.c  ESP from a new NAT mapping: a liveness check there, then the move
  *
  * Each exchange file has a start (we send the request), a request handler
  * (we are its responder) and a response handler, as strongSwan's tasks
@@ -87,6 +88,12 @@ uint16_t ike_in_error(const struct ike_in *in);
 int ike_frag_build_notify(struct ike_sa *sa, struct ike_builder *b);
 /* Notes whether the peer's IKE_SA_INIT message announced it. */
 void ike_frag_note(struct ike_sa *sa, const struct ike_in *in);
+/*
+ * The largest IP datagram an IKE message or fragment fills: fragment_size
+ * if set, else 576 (IPv4) or 1280 (IPv6), or link_mtu if that is smaller
+ * (but at least IKE_FRAGMENT_SIZE_MIN).
+ */
+size_t ike_frag_datagram_max(uint32_t fragment_size, uint32_t link_mtu, bool v6);
 /* Would the protected message in e->buf (SK at sk_off) be sent as fragments? */
 bool ike_frag_needed(const struct ike_sa *sa, size_t sk_off, size_t plain_len);
 /* Replaces it with its SKF fragments, back to back in e->buf; *len: all of them. */
@@ -327,6 +334,12 @@ void ike_child_claim_policies(struct ike_sa *sa, struct ike_child *c);
 /* Removes c from the data plane, logs, frees the record. */
 void ike_child_remove(struct ike_sa *sa, struct ike_child *c);
 /*
+ * c's outbound SA and policies leave the data plane (a policy to a child
+ * waiting to take it over, if any); its inbound SA stays, for ESP still in
+ * flight, until ike_child_remove.
+ */
+void ike_child_stop_sending(struct ike_sa *sa, struct ike_child *c);
+/*
  * c is unusable (the peer's answer is unacceptable to us, or the peer lost
  * its half): c leaves the data plane (if it got in), is DELETING from here
  * on, and an INFORMATIONAL { D(ESP) } tells the peer.  why is logged.
@@ -425,6 +438,34 @@ void ike_reauth_schedule(struct ike_sa *sa);
 /* Starts a due reauthentication; the next deadline into *next. */
 void ike_reauth_timers(struct ike_sa *sa, uint64_t *next);
 void ike_reauth_next(const struct ike_sa *sa, uint64_t *next);
+/*
+ * Responder, IKE_AUTH authenticated: without INITIAL_CONTACT, from a peer
+ * identity with another IKE SA of the connection here, sa replaces that one.
+ */
+void ike_reauth_note_peer(struct ike_sa *sa, bool initial_contact);
+/* Do the Child SAs the peer makes on sa wait before taking our traffic (out_pending)? */
+bool ike_reauth_defers(const struct ike_sa *sa);
+/* c waits so; ESP from the peer arrived on it: our traffic moves to it. */
+bool ike_reauth_child_waits(const struct ike_child *c);
+void ike_reauth_child_rx(struct ike_sa *sa, struct ike_child *c);
+
+/* ---- ike_esp_follow.c: ESP from a new NAT mapping (sa_seen.h in the data plane) ---- */
+
+/* Is sa one that follows its peer (established, the peer behind a NAT, we not)? */
+bool ike_esp_follow_wanted(const struct ike_sa *sa);
+/*
+ * Before a poll: did the data plane note a new source since the last poll
+ * (or does a report wait)?  After it read list_sas: ike_esp_follow_polled.
+ */
+bool ike_esp_follow_news(struct ike_engine *e);
+void ike_esp_follow_polled(struct ike_engine *e);
+/* The counter poll: c's inbound SA (in, NULL if none) may report ESP from a new source. */
+void ike_esp_follow_poll(struct ike_sa *sa, struct ike_child *c, const struct dp_sa_info *in);
+/* Is in (authenticated) the answer to our liveness check, from where it went? */
+bool ike_esp_follow_answered(const struct ike_sa *sa, const struct ike_in *in);
+/* Resends the check to the new endpoint, or hands it back to the retransmission to sa->remote. */
+void ike_esp_follow_timers(struct ike_sa *sa, uint64_t *next);
+void ike_esp_follow_next(const struct ike_sa *sa, uint64_t *next);
 
 /* ---- ike_list.c ---- */
 int ike_list_sas(const struct ike_engine *e, bool json, uint64_t now_ms, struct strbuf *out);

@@ -16,6 +16,7 @@ int sa_table_init(struct sa_table *t, unsigned int max)
 	t->slots = calloc(max, sizeof(*t->slots));
 	t->epochs = NULL;
 	t->n_workers = 0;
+	atomic_init(&t->seen_total, 0);
 	return t->slots ? 0 : -ENOMEM;
 }
 

@@ -16,10 +16,11 @@
 #include "dataplane.h"
 #include "esp.h"
 #include "packet.h"
+#include "sa_seen.h"
 
 struct xs_sa {
 	uint32_t slot;
-	struct dp_sa_info info;		/* what list/stats report; stats unused */
+	struct dp_sa_info info;		/* what list/stats report; stats, seen_* unused */
 	struct esp_sa *esp;
 	/* Outbound: the outer headers to write; eth_dst follows the neighbour
 	 * table and is rewritten by the control thread, hence the atomic. */
@@ -27,6 +28,7 @@ struct xs_sa {
 	_Atomic uint64_t next_hop_mac;	/* bit 63: resolved; low 48 bits: MAC */
 	uint32_t pmtu;			/* outer MTU toward the peer */
 	uint32_t device;
+	struct sa_seen seen;		/* inbound: authenticated ESP from a new source */
 };
 
 /* Per-worker quiescence state, read by the control thread. */
@@ -40,6 +42,7 @@ struct sa_table {
 	_Atomic(struct xs_sa *) *slots;
 	struct worker_epoch *epochs;
 	unsigned int n_workers;
+	_Atomic uint64_t seen_total;	/* new ESP sources noted, all SAs (sa_seen.h) */
 };
 
 int sa_table_init(struct sa_table *t, unsigned int max);
@@ -50,6 +53,17 @@ static inline struct xs_sa *sa_table_get(struct sa_table *t, uint32_t slot)
 	if (slot >= t->max)
 		return NULL;
 	return atomic_load_explicit(&t->slots[slot], memory_order_acquire);
+}
+
+/* esp_decap, and for a packet that passed it (ICV, replay window), sa_seen_check. */
+static inline int sa_decap(struct sa_table *t, struct xs_sa *sa, const struct outer_info *oi,
+			   uint8_t *frame, uint8_t **inner, size_t *inner_len, uint8_t *nh)
+{
+	int rc = esp_decap(sa->esp, frame + oi->esp_off, oi->esp_len, inner, inner_len, nh);
+
+	if (rc == ESP_OK)
+		sa_seen_check(&sa->seen, &sa->info, oi, &t->seen_total);
+	return rc;
 }
 
 void sa_table_publish(struct sa_table *t, struct xs_sa *sa);

@@ -3,7 +3,8 @@
  * What a worker does to one packet, in place in the UMEM.
  *
  * Inbound (uplink -> kernel): find the SA from the slot the XDP program left
- * in the metadata, check it against the packet's SPI, decrypt, write an
+ * in the metadata, check it against the packet's SPI, decrypt (noting an
+ * authenticated packet from a new outer source: sa_seen.h), write an
  * Ethernet header stamped with the slot in front of the inner packet and
  * queue it for the tunnel veth.
  *
@@ -132,7 +133,8 @@ bool worker_decap(struct worker *w, const struct xdp_desc *d)
 	sa = sa_table_get(w->cfg.sas, meta->slot);
 	if (!sa || sa->info.dir != XS_DIR_IN || sa->info.spi != get32(frame + oi.esp_off))
 		goto malformed;	/* SA deleted since the XDP lookup, or no metadata */
-	rc = esp_decap(sa->esp, frame + oi.esp_off, oi.esp_len, &inner, &inner_len, &nh);
+	/* decrypts; notes an authenticated packet from a new source (sa_seen.h) */
+	rc = sa_decap(w->cfg.sas, sa, &oi, frame, &inner, &inner_len, &nh);
 	if (rc != ESP_OK) {
 		count_decap_error(w, sa->slot, rc, d->len);
 		return false;

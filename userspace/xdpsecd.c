@@ -493,6 +493,8 @@ static int start_ike(struct daemon *d, char *err, size_t errlen)
 		ike_daemon_set_keepalive(d->ike, d->set.ike_keepalive * 1000u);
 	if (d->ike)
 		ike_daemon_set_fragment_size(d->ike, d->set.ike_fragment_size);
+	if (d->ike)
+		ike_daemon_set_uplink(d->ike, d->uplink_ifindex);
 	/* The kernel decrypts ESP in UDP only on a socket that asks for it. */
 	if (d->ike && d->xfrm && ike_daemon_espinudp(d->ike)) {
 		snprintf(err, errlen, "cannot enable ESP-in-UDP decapsulation on port %u",

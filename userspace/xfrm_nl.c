@@ -258,6 +258,33 @@ int xfrm_nl_policy_del(struct nl_msg *m, const struct xfrm_nl_policy *p)
 	return 0;
 }
 
+static bool same_addr(const struct dp_addr *a, const struct dp_addr *b)
+{
+	return a->family == b->family && !memcmp(a->addr, b->addr, xs_alen(a->family));
+}
+
+int xfrm_nl_policy_move(struct nl_msg *m, struct xfrm_nl_policy *p, const struct dp_addr *local,
+			const struct dp_addr *remote)
+{
+	bool out = p->dir == XFRM_POLICY_OUT;
+	const struct dp_addr *dst = out ? remote : local;
+	int rc;
+
+	if (same_addr(&p->tmpl_dst, dst) && (!out || same_addr(&p->tmpl_src, local)))
+		return 0;
+	p->tmpl_dst = *dst;
+	if (out)
+		p->tmpl_src = *local;
+	rc = xfrm_nl_policy(m, XFRM_MSG_UPDPOLICY, p);
+	return rc ? rc : 1;
+}
+
+bool xfrm_nl_sa_moves_in_place(const struct dp_sa *sa, const struct dp_addr *src,
+			       const struct dp_addr *dst)
+{
+	return same_addr(&sa->src, src) && same_addr(&sa->dst, dst);
+}
+
 static void get_addr(struct dp_addr *a, const xfrm_address_t *x, uint16_t af)
 {
 	memset(a, 0, sizeof(*a));

@@ -65,6 +65,25 @@ int xfrm_nl_policy(struct nl_msg *m, uint16_t type, const struct xfrm_nl_policy 
 /* DELPOLICY: selector and direction. */
 int xfrm_nl_policy_del(struct nl_msg *m, const struct xfrm_nl_policy *p);
 
+/*
+ * The tunnel moved (MOBIKE, a NAT): p's template takes the SA's new outer
+ * addresses and m the UPDPOLICY that tells the kernel.  An out policy's
+ * template names both ends (the kernel resolves it to the state with those
+ * addresses); an in or fwd policy's only ours, its source staying any.
+ * 1: m is ready; 0: the template already had them, nothing to send;
+ * -errno as xfrm_nl_policy.
+ */
+int xfrm_nl_policy_move(struct nl_msg *m, struct xfrm_nl_policy *p, const struct dp_addr *local,
+			const struct dp_addr *remote);
+/*
+ * Can UPDSA take sa to these outer addresses?  Only if they stay: the
+ * kernel's xfrm_state_update copies the encapsulation (ports) but never an
+ * address, and a state is named by its destination.  Else the SA is added
+ * anew (with its replay state) and the old one deleted.
+ */
+bool xfrm_nl_sa_moves_in_place(const struct dp_sa *sa, const struct dp_addr *src,
+			       const struct dp_addr *dst);
+
 /* An SA as the kernel reports it (GETSA reply, NEWSA/EXPIRE events). */
 struct xfrm_nl_sa_state {
 	uint32_t spi;			/* host order */

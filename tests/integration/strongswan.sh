@@ -9,6 +9,9 @@
 #   ss_stop NAME                         stop that charon
 #   SS_CHARON_EXTRA                      more lines for the charon { } section
 #                                        (e.g. "fragment_size = 512")
+#   SS_RETRANSMIT_TIMEOUT, SS_RETRANSMIT_TRIES   1.0 and 3 unless set
+#   SS_LOG_LEVELS                        the filelog's levels (default = 1,
+#                                        ike, chd and cfg = 2)
 #
 # charon 5.9.8 compiles in /var/run/charon.pid and the vici socket path, so
 # each instance runs in a private mount namespace where its own state
@@ -31,15 +34,18 @@ ss_log()
 
 _ss_write_conf()
 {
-	local dir=$1
+	local dir=$1 levels=${SS_LOG_LEVELS:-"default = 1
+			ike = 2
+			chd = 2
+			cfg = 2"}
 	cat >"$dir/strongswan.conf" <<EOF
 charon {
 	load_modular = no
 	load = $(echo $SS_PLUGINS)
 	port = 500
 	port_nat_t = 4500
-	retransmit_timeout = 1.0
-	retransmit_tries = 3
+	retransmit_timeout = ${SS_RETRANSMIT_TIMEOUT:-1.0}
+	retransmit_tries = ${SS_RETRANSMIT_TRIES:-3}
 	${SS_CHARON_EXTRA:-}
 	plugins {
 		vici {
@@ -51,10 +57,7 @@ charon {
 			path = /run/charon.log
 			append = no
 			flush_line = yes
-			default = 1
-			ike = 2
-			chd = 2
-			cfg = 2
+			$levels
 		}
 	}
 	syslog {

@@ -29,6 +29,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/nat_testbed.sh"
 . "$(dirname "$0")/strongswan.sh"
+. "$(dirname "$0")/ike_helpers.sh"
 require_cmd nft openssl tcpdump /usr/lib/ipsec/charon swanctl
 [ -x "$XS_PY" ] && "$XS_PY" -c "import scapy" 2>/dev/null || skip "scapy for $XS_PY"
 
@@ -101,46 +102,13 @@ reset_counter()
 # IKE_AUTH must carry the chain: end entity + intermediate, in fragments.
 xdpsec_conf()
 {
-	local role=$1 extra=$2 addrs id rid lts rts start="" up lan cas=$PKI/root.crt
-	if [ "$role" = gw ]; then
-		up=up0 lan=lan0 addrs="local_addrs = 192.0.2.1" id=gw.frag.test rid='*@frag.test'
-		lts=10.1.0.0/24 rts=10.200.0.0/16
-	else
-		up=eth0 lan=sensor0 id=dev1@frag.test rid=gw.frag.test
-		addrs="local_addrs = 192.168.1.2
-		remote_addrs = 192.0.2.1" lts=10.200.1.0/24 rts=10.1.0.0/24
-		start="start_action = start" cas="$PKI/root.crt, $PKI/im.crt"
-	fi
+	local role=$1 cas=$PKI/root.crt
+	[ "$role" = dev ] && cas="$PKI/root.crt, $PKI/im.crt"
+	if [ "$role" = gw ]; then xs_section up0 lan0; else xs_section eth0 sensor0; fi
+	ike_conn "$role" frag.test "$2" "" "auth = pubkey
+			certs = $PKI/$role.crt" "auth = pubkey
+			cacerts = $cas"
 	cat <<EOF
-xdpsec {
-	uplink = $up
-	lan = $lan
-}
-connections {
-	peer {
-		$addrs
-		proposals = aes128gcm16-prfsha256-x25519
-		$extra
-		local {
-			auth = pubkey
-			certs = $PKI/$role.crt
-			id = $id
-		}
-		remote {
-			auth = pubkey
-			id = $rid
-			cacerts = $cas
-		}
-		children {
-			net {
-				local_ts = $lts
-				remote_ts = $rts
-				esp_proposals = aes128gcm16
-				$start
-			}
-		}
-	}
-}
 secrets {
 	private-key {
 		file = $PKI/$role.key
@@ -153,39 +121,8 @@ EOF
 # root in its swanctl directory, and on a device the intermediate (sent along).
 strongswan_conf()
 {
-	local role=$1 addrs id rid lts rts
-	if [ "$role" = gw ]; then
-		addrs="local_addrs = 192.0.2.1" id=gw.frag.test rid='*@frag.test'
-		lts=10.1.0.0/24 rts=10.200.0.0/16
-	else
-		addrs="local_addrs = 192.168.1.2
-		remote_addrs = 192.0.2.1" id=dev1@frag.test rid=gw.frag.test
-		lts=10.200.1.0/24 rts=10.1.0.0/24
-	fi
-	cat <<EOF
-connections {
-	peer {
-		$addrs
-		proposals = aes128gcm16-prfsha256-x25519
-		local {
-			auth = pubkey
-			id = $id
-			certs = $role.crt
-		}
-		remote {
-			auth = pubkey
-			id = $rid
-		}
-		children {
-			net {
-				local_ts = $lts
-				remote_ts = $rts
-				esp_proposals = aes128gcm16
-			}
-		}
-	}
-}
-EOF
+	IKE_DEV_START="" ike_conn "$1" frag.test "" "" "auth = pubkey
+			certs = $1.crt" "auth = pubkey"
 }
 
 strongswan_creds()
@@ -249,35 +186,39 @@ check_wire()
 	echo "$req_skf request and $resp_skf response fragments, no IP fragments"
 }
 
-ping_through()
+# The drop counter from zero and a capture on out0 into $XS_TMP/$1.pcap ($CAP).
+watch_wire()
 {
-	nsexec "$XS-dev" ping -c 3 -i 0.2 -W 2 -I 10.200.1.1 10.1.0.10 >/dev/null
+	reset_counter
+	capture_start "$XS-nat" out0 "$XS_TMP/$1.pcap" udp
+	CAP=$XS_LAST_PID
 }
 
-installed()
+# $1 label, $2 the capture's name, $3 who to whom: a ping through the
+# tunnel, then what the capture holds.
+ping_and_check_wire()
 {
-	"$BUILD/xdpsecctl" -i "$1" list-sas | grep -q INSTALLED
+	local wire
+	ping_through || fail "$1: no ping through the tunnel"
+	capture_stop "$CAP"
+	wire=$(check_wire "$1" "$XS_TMP/$2.pcap") || { echo "$wire"; exit 1; }
+	pass "$3 over MTU 576: up, ping; $wire"
 }
 
 # strongSwan (device, initiator) -> xdpsecd (gateway)
 case_ss_to_xdpsec()
 {
-	local inst=${XS}g pid wire cap
+	local inst=${XS}g pid
 	xdpsec_conf gw "" >"$XS_TMP/$inst.conf"
 	strongswan_creds ssd dev
 	SS_CHARON_EXTRA="fragment_size = 512" ss_start "$XS-dev" ssd "$(strongswan_conf dev)"
 	start_xdpsecd "$XS-gw" "$inst" "$XS_TMP/$inst.conf"
 	pid=$XS_LAST_PID
-	reset_counter
-	capture_start "$XS-nat" out0 "$XS_TMP/ss-x.pcap" udp
-	cap=$XS_LAST_PID
+	watch_wire ss-x
 	ss_ctl ssd --initiate --child net --timeout 15 >"$XS_TMP/init-ssd.log" 2>&1 ||
 		fail "strongSwan -> xdpsecd: no tunnel: $(tail -3 "$XS_TMP/init-ssd.log")"
-	wait_for -t 10 installed "$inst" || fail "strongSwan -> xdpsecd: no Child SA on xdpsecd"
-	ping_through || fail "strongSwan -> xdpsecd: no ping through the tunnel"
-	capture_stop "$cap"
-	wire=$(check_wire "strongSwan -> xdpsecd" "$XS_TMP/ss-x.pcap") || { echo "$wire"; exit 1; }
-	pass "strongSwan device -> xdpsecd gateway over MTU 576: up, ping; $wire"
+	wait_for -t 10 xs_installed "$inst" || fail "strongSwan -> xdpsecd: no Child SA on xdpsecd"
+	ping_and_check_wire "strongSwan -> xdpsecd" ss-x "strongSwan device -> xdpsecd gateway"
 	stop_xdpsecd "$pid"
 	ss_stop ssd
 }
@@ -285,20 +226,15 @@ case_ss_to_xdpsec()
 # xdpsecd (device, initiator) -> strongSwan (gateway)
 case_xdpsec_to_ss()
 {
-	local inst=${XS}d pid wire cap
+	local inst=${XS}d pid
 	xdpsec_conf dev "" >"$XS_TMP/$inst.conf"
 	strongswan_creds ssg gw
 	SS_CHARON_EXTRA="fragment_size = 512" ss_start "$XS-gw" ssg "$(strongswan_conf gw)"
-	reset_counter
-	capture_start "$XS-nat" out0 "$XS_TMP/x-ss.pcap" udp
-	cap=$XS_LAST_PID
+	watch_wire x-ss
 	start_xdpsecd "$XS-dev" "$inst" "$XS_TMP/$inst.conf"
 	pid=$XS_LAST_PID
-	wait_for -t 15 installed "$inst" || fail "xdpsecd -> strongSwan: no Child SA"
-	ping_through || fail "xdpsecd -> strongSwan: no ping through the tunnel"
-	capture_stop "$cap"
-	wire=$(check_wire "xdpsecd -> strongSwan" "$XS_TMP/x-ss.pcap") || { echo "$wire"; exit 1; }
-	pass "xdpsecd device -> strongSwan gateway over MTU 576: up, ping; $wire"
+	wait_for -t 15 xs_installed "$inst" || fail "xdpsecd -> strongSwan: no Child SA"
+	ping_and_check_wire "xdpsecd -> strongSwan" x-ss "xdpsecd device -> strongSwan gateway"
 	stop_xdpsecd "$pid"
 	ss_stop ssg
 }
@@ -306,30 +242,24 @@ case_xdpsec_to_ss()
 # xdpsecd -> xdpsecd; $1 the device's extra connection lines, $2 expect (ok|fail).
 case_xdpsec_to_xdpsec()
 {
-	local extra=$1 expect=$2 gi=${XS}G di=${XS}D gpid dpid wire dropped cap
+	local extra=$1 expect=$2 gi=${XS}G di=${XS}D gpid dpid dropped
 	xdpsec_conf gw "" >"$XS_TMP/$gi.conf"
 	xdpsec_conf dev "$extra" >"$XS_TMP/$di.conf"
 	start_xdpsecd "$XS-gw" "$gi" "$XS_TMP/$gi.conf"
 	gpid=$XS_LAST_PID
-	reset_counter
-	capture_start "$XS-nat" out0 "$XS_TMP/x-x-$expect.pcap" udp
-	cap=$XS_LAST_PID
+	watch_wire "x-x-$expect"
 	start_xdpsecd "$XS-dev" "$di" "$XS_TMP/$di.conf"
 	dpid=$XS_LAST_PID
 	if [ "$expect" = ok ]; then
-		wait_for -t 15 installed "$di" || fail "xdpsecd -> xdpsecd: no Child SA"
-		wait_for -t 5 installed "$gi" || fail "xdpsecd -> xdpsecd: no Child SA on the gateway"
-		ping_through || fail "xdpsecd -> xdpsecd: no ping through the tunnel"
-		capture_stop "$cap"
-		wire=$(check_wire "xdpsecd -> xdpsecd" "$XS_TMP/x-x-ok.pcap") ||
-			{ echo "$wire"; exit 1; }
-		pass "xdpsecd device -> xdpsecd gateway over MTU 576: up, ping; $wire"
+		wait_for -t 15 xs_installed "$di" || fail "xdpsecd -> xdpsecd: no Child SA"
+		wait_for -t 5 xs_installed "$gi" || fail "xdpsecd -> xdpsecd: no Child SA on the gateway"
+		ping_and_check_wire "xdpsecd -> xdpsecd" x-x-ok "xdpsecd device -> xdpsecd gateway"
 	else
 		# IKE_AUTH goes out at once and is retransmitted after 1 and 3 s.
-		wait_for -t 6 installed "$di" &&
+		wait_for -t 6 xs_installed "$di" &&
 			fail "negative control: the tunnel came up with fragmentation = no"
-		capture_stop "$cap"
-		installed "$gi" && fail "negative control: the gateway has a Child SA"
+		capture_stop "$CAP"
+		xs_installed "$gi" && fail "negative control: the gateway has a Child SA"
 		"$BUILD/xdpsecctl" -i "$di" list-sas >"$XS_TMP/neg-sas.txt" ||
 			fail "negative control: xdpsecd on the device is gone"
 		dropped=$(frags_dropped)

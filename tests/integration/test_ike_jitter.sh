@@ -23,7 +23,9 @@
 # Knobs: JITTER_SAS (1000).
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/nat_testbed.sh"	# start_xdpsecd
 . "$(dirname "$0")/strongswan.sh"
+. "$(dirname "$0")/ike_helpers.sh"
 require_cmd /usr/lib/ipsec/charon swanctl jq
 
 N=${JITTER_SAS:-1000}
@@ -52,13 +54,11 @@ ip -n "$XS-gw" addr add 10.1.0.1/24 dev lan0
 ip -n "$XS-gw" link set lan0 up
 ip -n "$XS-gw" link set lan0p up
 
-cat >"$XS_TMP/gw.conf" <<EOF
-xdpsec {
-	uplink = up0
-	lan = lan0
-	log = stderr
-	log_format = json
-}
+# xdpsecd's connection for the whole fleet: one identity, rekeys spread.
+gw_conf()
+{
+	xs_section up0 lan0 "log = stderr" "log_format = json"
+	cat <<EOF
 connections {
 	fleet {
 		local_addrs = 192.0.2.1
@@ -77,52 +77,17 @@ connections {
 		}
 	}
 }
-secrets {
-	ike-fleet {
-		secret = "$PSK"
-	}
-}
 EOF
-chmod 600 "$XS_TMP/gw.conf"
-nsexec_bg "$XS-gw" "$XS_TMP/$INST.log" "$BUILD/xdpsecd" -c "$XS_TMP/gw.conf" --instance "$INST"
+	ike_psk_secret
+}
+
+gw_conf >"$XS_TMP/gw.conf"
+start_xdpsecd "$XS-gw" "$INST" "$XS_TMP/gw.conf"
 XPID=$XS_LAST_PID
-wait_for "$BUILD/xdpsecctl" -i "$INST" status || fail "xdpsecd did not start"
 
 # charon the initiator: threads for the blocking vici initiates, no rekeys,
 # quiet logs (ss_start's level-2 logs would cost more than the test).
-mkdir -p "$SSDIR/swanctl"
-cat >"$SSDIR/strongswan.conf" <<EOF
-charon {
-	load_modular = no
-	load = $(echo $SS_PLUGINS)
-	threads = $((2 * PARALLEL + 16))
-	ikesa_table_size = 4096
-	ikesa_table_segments = 16
-	reuse_ikesa = no
-	retransmit_timeout = 2.0
-	plugins {
-		vici {
-			socket = unix:///run/charon.vici
-		}
-	}
-	filelog {
-		charonlog {
-			path = /run/charon.log
-			append = no
-			default = 0
-			ike = 1
-		}
-	}
-	syslog {
-		daemon {
-			default = -1
-		}
-	}
-}
-swanctl {
-	load = pem pkcs1 pkcs8 x509 pubkey openssl random nonce
-}
-EOF
+ini_swanctl_conf()
 {
 	echo "connections {"
 	for ((i = 1; i <= SRCS; i++)); do
@@ -146,14 +111,12 @@ EOF
 EOF
 	done
 	printf '}\nsecrets {\n\tike-load {\n\t\tsecret = "%s"\n\t}\n}\n' "$PSK"
-} >"$SSDIR/swanctl/swanctl.conf"
-chmod 600 "$SSDIR/swanctl/swanctl.conf"
-nsexec_bg "$XS-ini" "$SSDIR/stdout.log" unshare -m --propagation private \
-	sh -c "mount --bind '$SSDIR' /run && exec env STRONGSWAN_CONF=/run/strongswan.conf /usr/lib/ipsec/charon"
-wait_for -t 10 test -S "$SSDIR/charon.vici" || fail "charon did not start"
-STRONGSWAN_CONF="$SSDIR/strongswan.conf" SWANCTL_DIR="$SSDIR/swanctl" \
-	swanctl --load-all --uri "unix://$SSDIR/charon.vici" >"$SSDIR/load.log" 2>&1 ||
-	fail "swanctl --load-all: $(tail -3 "$SSDIR/load.log")"
+}
+SS_CHARON_EXTRA="threads = $((2 * PARALLEL + 16))
+	ikesa_table_size = 4096
+	ikesa_table_segments = 16
+	reuse_ikesa = no" SS_RETRANSMIT_TIMEOUT=2.0 SS_RETRANSMIT_TRIES=5 SS_LOG_LEVELS="default = 0
+			ike = 1" ss_start "$XS-ini" ini "$(ini_swanctl_conf)"
 
 conns=""
 for ((i = 1; i <= SRCS; i++)); do conns+=${conns:+,}rate$i; done

@@ -30,6 +30,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/nat_testbed.sh"
 . "$(dirname "$0")/strongswan.sh"
+. "$(dirname "$0")/ike_helpers.sh"
 require_cmd nft /usr/lib/ipsec/charon swanctl jq ping awk
 
 PSK=xdpsec-mobike-test-psk-0123456789
@@ -37,55 +38,10 @@ OLD=192.168.1.2
 NEW=192.168.2.2
 PINGS=100	# 5 s at 50 ms
 
-# $1 role (gw|dev): addresses, identities and selectors of that end.
-ends()
-{
-	if [ "$1" = gw ]; then
-		addrs="local_addrs = 192.0.2.1" id=gw.mobike.test rid='*@mobike.test'
-		lts=10.1.0.0/24 rts=10.200.0.0/16 start=""
-	else
-		addrs="local_addrs = 192.168.0.0/16
-		remote_addrs = 192.0.2.1" id=dev1@mobike.test rid=gw.mobike.test
-		lts=10.200.1.0/24 rts=10.1.0.0/24 start="start_action = start"
-	fi
-}
-
-# $1 role, $2 extra xdpsec section text (or "").
+# $1 role (gw|dev): the connection; the device may use any of its addresses.
 conf()
 {
-	local addrs id rid lts rts start
-	ends "$1"
-	cat <<EOF
-$2
-connections {
-	peer {
-		$addrs
-		proposals = aes128gcm16-prfsha256-x25519
-		mobike = yes
-		local {
-			auth = psk
-			id = $id
-		}
-		remote {
-			auth = psk
-			id = $rid
-		}
-		children {
-			net {
-				local_ts = $lts
-				remote_ts = $rts
-				esp_proposals = aes128gcm16
-				$start
-			}
-		}
-	}
-}
-secrets {
-	ike-fleet {
-		secret = "$PSK"
-	}
-}
-EOF
+	IKE_DEV_ADDRS=192.168.0.0/16 ike_psk_conf "$1" mobike.test "mobike = yes"
 }
 
 # The router forwards without NAT; the concentrator routes the devices' subnets back to it.
@@ -125,63 +81,51 @@ ike_sa()
 		       "\(.spi_i)/\(.spi_r) mobike=\(.mobike) \(.local_addr)-\(.remote_addr)"'
 }
 
-# Longest gap in ms between two consecutive replies in a `ping -D` log; and how many came.
-ping_gap()
+mobike_section()
 {
-	awk '/bytes from/ { t = substr($1, 2, length($1) - 2) + 0;
-			    if (n++ && (t - last) * 1000 > max) max = (t - last) * 1000; last = t }
-	     END { printf "%d %d\n", max, n }' "$1"
-}
-
-xs_section()
-{
-	printf 'xdpsec {\n\tuplink = %s\n\tlan = %s\n\tlog = stderr\n\tlog_format = json\n}\n' "$1" "$2"
+	xs_section "$1" "$2" "log = stderr" "log_format = json"
 }
 
 # $1 the device (charon|xdpsecd), $2 the concentrator (charon|xdpsecd).  The
 # xdpsecd that is watched is the concentrator if there is one, else the device.
 run()
 {
-	local dev=$1 gw=$2 inst ss="" pids=() pid before after ike0 ike1 gap replies ping_pid t0 t1 \
+	local dev=$1 gw=$2 inst ss="" pids=() pid before after ike0 ike1 gap replies t0 t1 \
 		ev rekeys what
 	if [ "$gw" = xdpsecd ]; then
-		xs_section up0 lan0 >"$XS_TMP/${XS}g.conf"
-		conf gw "" >>"$XS_TMP/${XS}g.conf"
+		mobike_section up0 lan0 >"$XS_TMP/${XS}g.conf"
+		conf gw >>"$XS_TMP/${XS}g.conf"
 		start_xdpsecd "$XS-gw" "${XS}g" "$XS_TMP/${XS}g.conf"
 		pids+=("$XS_LAST_PID") inst=${XS}g
 	else
 		ss=ssg
-		ss_start "$XS-gw" "$ss" "$(conf gw "")"
+		ss_start "$XS-gw" "$ss" "$(conf gw)"
 	fi
 	if [ "$dev" = xdpsecd ]; then
-		xs_section eth0 sensor0 >"$XS_TMP/${XS}d.conf"
-		conf dev "" >>"$XS_TMP/${XS}d.conf"
+		mobike_section eth0 sensor0 >"$XS_TMP/${XS}d.conf"
+		conf dev >>"$XS_TMP/${XS}d.conf"
 		start_xdpsecd "$XS-dev" "${XS}d" "$XS_TMP/${XS}d.conf"
 		pids+=("$XS_LAST_PID")
 		[ "$gw" = xdpsecd ] || inst=${XS}d
 	else
 		ss=ssd
-		ss_start "$XS-dev" "$ss" "$(conf dev "")"	# start_action = start
+		ss_start "$XS-dev" "$ss" "$(conf dev)"	# start_action = start
 	fi
 	what="$dev (device) -> $gw, watching ${inst#"$XS"}"
-	wait_for -t 10 sh -c "'$BUILD/xdpsecctl' -i '$inst' list-sas | grep -q INSTALLED" ||
-		fail "$what: no Child SA"
-	nsexec "$XS-dev" ping -c 3 -i 0.2 -W 2 -I 10.200.1.1 10.1.0.10 >/dev/null ||
-		fail "$what: no ping through the tunnel before the move"
+	wait_for -t 10 xs_installed "$inst" || fail "$what: no Child SA"
+	ping_through || fail "$what: no ping through the tunnel before the move"
 	before=$(spis "$inst") ike0=$(ike_sa "$inst")
 	[ -n "$before" ] || fail "$what: no SAs in the data plane"
 	grep -q "mobike=true $([ "$inst" = "${XS}g" ] && echo 192.0.2.1-$OLD || echo "$OLD-192.0.2.1")" \
 		<<<"$ike0" || fail "$what: MOBIKE not negotiated: $ike0"
-	nsexec "$XS-dev" ping -D -O -c "$PINGS" -i 0.05 -W 1 -I 10.200.1.1 10.1.0.10 \
-		>"$XS_TMP/ping-$inst.log" 2>&1 &
-	ping_pid=$!
+	ping_start $((PINGS / 20)) "$inst"
 	sleep 1.5
 	t0=$(date +%s%N)
 	move_device || fail "$what: cannot move the device's address"
 	wait_for -t 5 grep -q "moved from .* to $NEW:[0-9]* (MOBIKE update)" "$XS_TMP/$inst.log" ||
 		fail "$what: no MOBIKE address change logged for $NEW"
 	t1=$(date +%s%N)
-	wait "$ping_pid"
+	ping_wait "$inst"
 	after=$(spis "$inst") ike1=$(ike_sa "$inst")
 	read -r gap replies < <(ping_gap "$XS_TMP/ping-$inst.log")
 	ev=$(grep '^{' "$XS_TMP/$inst.log" | jq -s '[.[] | select(.event == "address_changed")]')

@@ -26,6 +26,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/nat_testbed.sh"
 . "$(dirname "$0")/strongswan.sh"
+. "$(dirname "$0")/ike_helpers.sh"
 require_cmd nft jq ping
 
 PSK=xdpsec-redirect-test-psk-0123456789
@@ -44,79 +45,20 @@ RULE="redirects {
 # $1 the uplink address, $2 extra top-level text (a redirects section or "").
 gw_conf()
 {
-	cat <<EOF
-xdpsec {
-	uplink = up0
-	lan = lan0
-	log = stderr
+	xs_section up0 lan0 "log = stderr"
+	IKE_CONN=devices IKE_GW_ADDR=$1 ike_psk_conf gw redirect.test
+	printf '%s\n' "$2"
 }
-connections {
-	devices {
-		local_addrs = $1
-		proposals = aes128gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = gw.redirect.test
-		}
-		remote {
-			auth = psk
-			id = *@redirect.test
-		}
-		children {
-			net {
-				local_ts = 10.1.0.0/24
-				remote_ts = 10.200.0.0/16
-				esp_proposals = aes128gcm16
-			}
-		}
-	}
-}
-secrets {
-	ike-fleet {
-		secret = "$PSK"
-	}
-}
-$2
-EOF
+
+dev_conn()
+{
+	IKE_CONN=gw ike_psk_conf dev redirect.test
 }
 
 dev_conf()
 {
-	cat <<EOF
-xdpsec {
-	uplink = eth0
-	lan = sensor0
-	log = stderr
-}
-connections {
-	gw {
-		local_addrs = 192.168.1.2
-		remote_addrs = 192.0.2.1
-		proposals = aes128gcm16-prfsha256-x25519
-		local {
-			auth = psk
-			id = dev1@redirect.test
-		}
-		remote {
-			auth = psk
-			id = gw.redirect.test
-		}
-		children {
-			net {
-				local_ts = 10.200.1.0/24
-				remote_ts = 10.1.0.0/24
-				esp_proposals = aes128gcm16
-				start_action = start
-			}
-		}
-	}
-}
-secrets {
-	ike-fleet {
-		secret = "$PSK"
-	}
-}
-EOF
+	xs_section eth0 sensor0 "log = stderr"
+	dev_conn
 }
 
 # gw2 on the NAT's outside segment (a bridge there), with its own LAN host.
@@ -195,8 +137,7 @@ gw2: $(ctl "$GW2" list-sas)"
 pass "gw1 redirected the device at IKE_SA_INIT: IKE and Child SA with gw2 only" \
 	"after $((SECONDS - t0)) s"
 dec0=$(decrypted "$GW2")
-nsexec "$XS-dev" ping -c 3 -i 0.2 -W 2 -I 10.200.1.1 10.1.0.10 >/dev/null ||
-	fail "no ping through gw2"
+ping_through || fail "no ping through gw2"
 dec=$(decrypted "$GW2")
 [ "$((dec - dec0))" -ge 3 ] || fail "gw2's data plane did not carry the ping ($dec0 -> $dec)"
 [ "$(decrypted "$GW1")" = 0 ] || fail "gw1's data plane decrypted something"
@@ -210,22 +151,17 @@ pass "redirect event in the device's and gw1's logs, REDIRECTED_FROM seen by gw2
 # 2. maintenance on gw2: back to gw1 (whose rule is gone after a reload)
 gw_conf 192.0.2.1 "" >"$XS_TMP/gw1.conf"
 ctl "$GW1" reload >/dev/null || fail "reload gw1"
-nsexec "$XS-dev" ping -D -O -c "$PINGS" -i 0.05 -W 1 -I 10.200.1.1 10.1.0.10 \
-	>"$XS_TMP/ping.log" 2>&1 &
-ping_pid=$!
-bg_register "$ping_pid"
+ping_start $((PINGS / 20)) redirect
 sleep 1
 out=$(ctl "$GW2" redirect --peer 'dev1@redirect.test' --to 192.0.2.1) ||
 	fail "xdpsecctl redirect: $out"
 grep -q "redirecting 1 IKE_SA" <<<"$out" || fail "xdpsecctl redirect said: $out"
 wait_for -t 15 on_gateway 192.0.2.1 "$GW1" "$GW2" ||
 	fail "the device did not move back to gw1: $(ctl "$DEV" list-sas)"
-wait "$ping_pid"
-sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$XS_TMP/ping.log")
-recv=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$XS_TMP/ping.log")
+ping_wait redirect
 [ "$(decrypted "$GW1")" -gt 0 ] || fail "gw1's data plane carried nothing after the move"
 event_in "$GW2" 192.0.2.3 192.0.2.1 || fail "no redirect event in gw2's log"
-[ "$((sent - recv))" = 0 ] || fail "$((sent - recv)) of $sent pings lost across the redirect"
+[ "$lost" = 0 ] || fail "$lost of $sent pings lost across the redirect"
 pass "xdpsecctl redirect on gw2 moved the device to gw1 (make before break):" \
 	"$sent pings at 50 ms, none lost; gw2 empty"
 
@@ -237,7 +173,7 @@ wait_for -t 10 sas_are "$GW1" 0 ||
 	fail "gw1 kept the stopped device's SAs"
 gw_conf 192.0.2.1 "$RULE" >"$XS_TMP/gw1.conf"
 ctl "$GW1" reload >/dev/null || fail "reload gw1 with the rule"
-ss_start "$XS-dev" ssd "$(dev_conf | sed -n '/^connections/,$p' | sed 's/start_action = start//')"
+ss_start "$XS-dev" ssd "$(IKE_DEV_START="" dev_conn)"
 ss_ctl ssd --initiate --child net --timeout 15 >"$XS_TMP/ss-init.log" 2>&1 ||
 	fail "charon: no tunnel: $(tail -5 "$XS_TMP/ss-init.log")"
 list=$(ss_ctl ssd --list-sas)
@@ -247,8 +183,7 @@ wait_for -t 5 sas_are "$GW2" 2 ||
 	fail "gw2 has no Child SA for charon"
 [ "$(n_sas "$GW1")" = 0 ] || fail "gw1 has SAs for charon"
 dec0=$(decrypted "$GW2")
-nsexec "$XS-dev" ping -c 3 -i 0.2 -W 2 -I 10.200.1.1 10.1.0.10 >/dev/null ||
-	fail "charon: no ping through gw2"
+ping_through || fail "charon: no ping through gw2"
 [ "$(($(decrypted "$GW2") - dec0))" -ge 3 ] || fail "charon's ping did not cross gw2's data plane"
 grep -q "redirect" "$(ss_log ssd)" || fail "charon's log says nothing of the redirect"
 pass "strongSwan as the device followed gw1's redirect to gw2; ping through gw2's data plane"

@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #
-# Rekeying against strongSwan 5.9 with short lifetimes: a ping every 50 ms
-# through the tunnel for 15 s while both ends rekey the Child SA on their
-# own schedule (rand_time = 1s; rekey_time = 5s on strongSwan's side, 3s
-# on xdpsec's in the first run, where xdpsec initiates them, 6s in the
-# second, where strongSwan does) and strongSwan rekeys the IKE SA
-# (rekey_time = 8s).  Make before break: no ping may be lost, and each side
-# ends with exactly one IKE SA and one Child SA pair.  Once with xdpsecd as
-# the concentrator, once with it as the device.
+# Rekeying with short lifetimes while a ping every 50 ms crosses the tunnel
+# for 15 s.  Make before break: no ping may be lost, and each side ends with
+# exactly one IKE SA and one Child SA pair.  Three runs:
+#  - xdpsecd the concentrator, charon (strongSwan 5.9) the device, and
+#  - the other way round: both ends rekey the Child SA on their own schedule
+#    (rand_time = 1s; rekey_time = 5s on strongSwan's side, 3s on xdpsec's
+#    in the first run, where xdpsec initiates them, 6s in the second, where
+#    strongSwan does) and strongSwan rekeys the IKE SA (rekey_time = 8s);
+#  - xdpsecd on both ends: the concentrator's Child SAs rekey by time
+#    (rekey_time = 5s, no jitter), the device's by traffic (rekey_packets =
+#    50, 2.5 s of the stream; life_packets far above it, as the default of
+#    110 % would be reached in the same 1 s poll), and the stream starts
+#    3.5 s after the SA came up, so the concentrator rekeys the first pair
+#    and the device every later one; the device rekeys the IKE SA
+#    (rekey_time = 8s).  Both end with the same SPIs.
 #
 #   $XS-dev              $XS-nat                    $XS-gw               $XS-lan
 # +-------------+   +------------------+      +----------------+    +-----------+
@@ -22,128 +29,101 @@ set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/nat_testbed.sh"
 . "$(dirname "$0")/strongswan.sh"
+. "$(dirname "$0")/ike_helpers.sh"
 require_cmd nft /usr/lib/ipsec/charon swanctl jq ping
 
 PSK=xdpsec-rekey-test-psk-0123456789
 PINGS=300	# 15 s at 50 ms
 
-
-# $1 role (gw|dev): addresses, identities and selectors of that end.
-ends()
-{
-	if [ "$1" = gw ]; then
-		addrs="local_addrs = 192.0.2.1" id=gw.rekey.test rid='*@rekey.test'
-		lts=10.1.0.0/24 rts=10.200.0.0/16 start=""
-	else
-		addrs="local_addrs = 192.168.1.2
-		remote_addrs = 192.0.2.1" id=dev1@rekey.test rid=gw.rekey.test
-		lts=10.200.1.0/24 rts=10.1.0.0/24 start="start_action = start"
-	fi
-}
-
-# $1 role, $2 extra xdpsec section text (or ""), $3 IKE rekey_time, $4 the
-# Child SA's.
+# $1 role (gw|dev), $2 IKE rekey_time, $3 the Child SA's lifetime lines.
 conf()
 {
-	local addrs id rid lts rts start
-	ends "$1"
-	cat <<EOF
-$2
-connections {
-	peer {
-		$addrs
-		proposals = aes128gcm16-prfsha256-x25519
-		rekey_time = $3
+	ike_psk_conf "$1" rekey.test "rekey_time = $2
 		over_time = 5s
-		rand_time = 1s
-		local {
-			auth = psk
-			id = $id
-		}
-		remote {
-			auth = psk
-			id = $rid
-		}
-		children {
-			net {
-				local_ts = $lts
-				remote_ts = $rts
-				esp_proposals = aes128gcm16
-				rekey_time = $4
-				rand_time = 1s
-				life_time = 10s
-				$start
-			}
-		}
-	}
-}
-secrets {
-	ike-fleet {
-		secret = "$PSK"
-	}
-}
-EOF
+		rand_time = 1s" "$3
+				life_time = 10s"
 }
 
-# Exactly one IKE SA and one Child SA pair on both ends?
-one_pair()
+child_rekey_time()
 {
-	local inst=$1 ss=$2 list
-	[ "$("$BUILD/xdpsecctl" -i "$inst" sa list -j | jq '.sas | length')" = 2 ] || return 1
-	[ "$("$BUILD/xdpsecctl" -i "$inst" list-sas | grep -c ESTABLISHED)" = 1 ] || return 1
-	list=$(ss_ctl "$ss" --list-sas 2>/dev/null)
-	[ "$(grep -c ESTABLISHED <<<"$list")" = 1 ] && [ "$(grep -c INSTALLED <<<"$list")" = 1 ]
+	echo "rekey_time = $1
+				rand_time = ${2:-1s}"
 }
+
+# How many Child SA rekeys xdpsecd INST logged, and how many it initiated.
+child_rekeys() { grep -c "CHILD_SA net{[0-9]*} rekeyed" "$XS_TMP/$1.log"; }
+child_rekeys_ours() { grep -c "CHILD_SA net{[0-9]*} rekeyed.*(initiated here)" "$XS_TMP/$1.log"; }
+ike_rekeys() { grep -c "IKE_SA peer\[[0-9]*\] rekeyed" "$XS_TMP/$1.log"; }
 
 # $1 xdpsec's role, $2 its Child SA rekey_time (strongSwan's is 5s).
 run()
 {
-	local xrole=$1 xrekey=$2 srole xns sns inst ss up lan pid sent recv lost rekeys ike
-	if [ "$xrole" = gw ]; then
-		srole=dev xns=$XS-gw sns=$XS-dev inst=${XS}g ss=ssd up=up0 lan=lan0
-	else
-		srole=gw xns=$XS-dev sns=$XS-gw inst=${XS}d ss=ssg up=eth0 lan=sensor0
-	fi
-	conf "$xrole" "xdpsec {
-	uplink = $up
-	lan = $lan
-}" 60s "$xrekey" >"$XS_TMP/$inst.conf"
-	chmod 600 "$XS_TMP/$inst.conf"
-	ss_start "$sns" "$ss" "$(conf "$srole" "" 8s 5s)"
-	nsexec_bg "$xns" "$XS_TMP/$inst.log" "$BUILD/xdpsecd" -c "$XS_TMP/$inst.conf" \
-		--instance "$inst"
-	pid=$XS_LAST_PID
-	wait_for "$BUILD/xdpsecctl" -i "$inst" status || fail "xdpsecd $inst did not start"
-	if [ "$srole" = dev ]; then
-		ss_ctl "$ss" --initiate --child net --timeout 10 >"$XS_TMP/init-$ss.log" 2>&1 ||
-			fail "xdpsec $xrole: no tunnel: $(tail -3 "$XS_TMP/init-$ss.log")"
-	fi
-	wait_for -t 10 sh -c "'$BUILD/xdpsecctl' -i '$inst' list-sas | grep -q INSTALLED" ||
-		fail "xdpsec $xrole: no Child SA"
-	nsexec "$XS-dev" ping -c 3 -i 0.2 -W 2 -I 10.200.1.1 10.1.0.10 >/dev/null ||
-		fail "xdpsec $xrole: no ping through the tunnel before the rekeys"
-	nsexec "$XS-dev" ping -D -O -c "$PINGS" -i 0.05 -W 1 -I 10.200.1.1 10.1.0.10 \
-		>"$XS_TMP/ping-$inst.log" 2>&1
-	sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$XS_TMP/ping-$inst.log")
-	recv=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$XS_TMP/ping-$inst.log")
-	lost=$((sent - recv))
-	rekeys=$(grep -c "CHILD_SA net{[0-9]*} rekeyed" "$XS_TMP/$inst.log")
-	ike=$(grep -c "IKE_SA peer\[[0-9]*\] rekeyed" "$XS_TMP/$inst.log")
+	local xrole=$1 xrekey=$2 srole inst sent lost rekeys ike
+	srole=$([ "$xrole" = gw ] && echo dev || echo gw)
+	xs_ss_start "$xrole" "$(conf "$xrole" 60s "$(child_rekey_time "$xrekey")")" \
+		"$(conf "$srole" 8s "$(child_rekey_time 5s)")"
+	inst=$XS_INST
+	ping_through || fail "xdpsec $xrole: no ping through the tunnel before the rekeys"
+	ping_stream "$PINGS" "$inst"
+	rekeys=$(child_rekeys "$inst")
+	ike=$(ike_rekeys "$inst")
 	[ "$rekeys" -ge 2 ] || fail "xdpsec $xrole: only $rekeys Child SA rekeys in 15 s"
 	[ "$ike" -ge 1 ] || fail "xdpsec $xrole: no IKE SA rekey"
 	[ "$lost" = 0 ] || fail "xdpsec $xrole: $lost of $sent pings lost across $rekeys Child SA" \
 		"and $ike IKE SA rekeys"
-	wait_for -t 8 one_pair "$inst" "$ss" ||
-		fail "xdpsec $xrole: not exactly one SA pair: $("$BUILD/xdpsecctl" -i "$inst" list-sas)
-$(ss_ctl "$ss" --list-sas)"
+	wait_for -t 8 xs_ss_one_pair || fail "xdpsec $xrole: not exactly one SA pair: $(xs_ss_pairs)"
 	pass "xdpsec as $xrole: $sent pings, none lost, across $rekeys Child SA rekeys" \
 		"($(grep -c 'CHILD_SA.*initiated here' "$XS_TMP/$inst.log") initiated here," \
 		"$(grep -c 'simultaneous rekeys' "$XS_TMP/$inst.log") collisions) and $ike IKE SA" \
 		"rekeys; one SA pair on each side"
-	stop_pid "$pid"
-	ss_stop "$ss"
+	xs_ss_stop
+}
+
+both_installed() { xs_installed "$1" && xs_installed "$2"; }
+
+# One IKE SA and one Child SA pair on each of two xdpsecd, the same SPIs.
+both_one_pair()
+{
+	xs_one_pair "$1" && xs_one_pair "$2" && spis_match "$(xs_spis "$1")" "$(xs_spis "$2")"
+}
+
+# Both ends xdpsecd: the concentrator rekeys by time, the device by traffic.
+run_xdpsec_both()
+{
+	local gi=${XS}g di=${XS}d gpid dpid sent lost gr dr ike gspis dspis
+	{ xs_section up0 lan0; conf gw 60s "$(child_rekey_time 5s 0s)"; } >"$XS_TMP/$gi.conf"
+	{ xs_section eth0 sensor0; conf dev 8s "rekey_time = 0s
+				rekey_packets = 50
+				rand_packets = 0
+				life_packets = 100000"; } >"$XS_TMP/$di.conf"
+	start_xdpsecd "$XS-gw" "$gi" "$XS_TMP/$gi.conf"
+	gpid=$XS_LAST_PID
+	start_xdpsecd "$XS-dev" "$di" "$XS_TMP/$di.conf"
+	dpid=$XS_LAST_PID
+	wait_for -t 10 both_installed "$gi" "$di" ||
+		fail "xdpsec both: no Child SA"
+	ping_through || fail "xdpsec both: no ping through the tunnel before the rekeys"
+	sleep 3	# the concentrator's 5 s come before the device's 50 packets
+	ping_stream "$PINGS" both
+	gr=$(child_rekeys_ours "$gi") dr=$(child_rekeys_ours "$di")
+	ike=$(ike_rekeys "$di")
+	[ "$gr" -ge 1 ] && [ "$dr" -ge 1 ] ||
+		fail "xdpsec both: Child SA rekeys not from both sides (concentrator $gr, device $dr)"
+	[ "$ike" -ge 1 ] || fail "xdpsec both: no IKE SA rekey"
+	[ "$lost" = 0 ] || fail "xdpsec both: $lost of $sent pings lost across $gr + $dr Child SA" \
+		"and $ike IKE SA rekeys"
+	wait_for -t 8 both_one_pair "$gi" "$di" ||
+		fail "xdpsec both: not one matching SA pair: $("$BUILD/xdpsecctl" -i "$gi" list-sas)
+$("$BUILD/xdpsecctl" -i "$di" list-sas)"
+	gspis=$(xs_spis "$gi") dspis=$(xs_spis "$di")
+	pass "xdpsec on both ends: $sent pings, none lost, across $((gr + dr)) Child SA rekeys" \
+		"($gr by the concentrator's time, $dr by the device's packet count) and $ike IKE SA" \
+		"rekeys; one IKE SA and one Child SA pair on each side, SPIs in/out $gspis and $dspis"
+	stop_pid "$dpid"
+	stop_pid "$gpid"
 }
 
 build_testbed
 run gw 3s
 run dev 6s
+run_xdpsec_both

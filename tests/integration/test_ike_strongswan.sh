@@ -21,102 +21,12 @@ set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/nat_testbed.sh"
 . "$(dirname "$0")/strongswan.sh"
+. "$(dirname "$0")/ike_helpers.sh"
 require_cmd iperf3 nft /usr/lib/ipsec/charon swanctl jq
 
 PSK=xdpsec-interop-test-psk-0123456789
 GW=${XS}g
 DEV=${XS}d
-
-
-
-
-# Traffic from the device's sensor address to the LAN host, then checks that
-# xdpsec's workers moved it: $1 the xdpsec instance.
-check_traffic()
-{
-	local inst=$1 label=$2 dec enc rate
-	nsexec "$XS-dev" ping -c 3 -i 0.2 -W 2 -I 10.200.1.1 10.1.0.10 >/dev/null ||
-		fail "$label: ping through the tunnel"
-	nsexec "$XS-dev" iperf3 -c 10.1.0.10 -p 5201 -B 10.200.1.1 -t 2 -J >"$XS_TMP/iperf.json" ||
-		fail "$label: iperf3 through the tunnel"
-	rate=$(jq '.end.sum_received.bits_per_second / 1e6 | floor' "$XS_TMP/iperf.json")
-	dec=$("$BUILD/xdpsecctl" -i "$inst" stats -j | jq .reasons.decrypted.packets)
-	enc=$("$BUILD/xdpsecctl" -i "$inst" stats -j | jq .reasons.encrypted.packets)
-	[ "$dec" -gt 100 ] && [ "$enc" -gt 100 ] ||
-		fail "$label: xdpsec's workers did not carry it (decrypted=$dec encrypted=$enc)"
-	pass "$label: ping and iperf3 ($rate Mbit/s) through xdpsec's AF_XDP workers"
-}
-
-gw_xdpsec_conf()
-{
-	local proposals=$1 esp=$2 psk=$3
-	cat <<EOF
-xdpsec {
-	uplink = up0
-	lan = lan0
-}
-connections {
-	devices {
-		local_addrs = 192.0.2.1
-		proposals = $proposals
-		local {
-			auth = psk
-			id = gw.xdpsec.test
-		}
-		remote {
-			auth = psk
-			id = *@devices.xdpsec.test
-		}
-		children {
-			net {
-				local_ts = 10.1.0.0/24
-				remote_ts = 10.200.0.0/16
-				esp_proposals = $esp
-			}
-		}
-	}
-}
-secrets {
-	ike-fleet {
-		secret = "$psk"
-	}
-}
-EOF
-}
-
-dev_strongswan_conf()
-{
-	local proposals=$1 esp=$2 psk=$3
-	cat <<EOF
-connections {
-	gw {
-		local_addrs = 192.168.1.2
-		remote_addrs = 192.0.2.1
-		proposals = $proposals
-		local {
-			auth = psk
-			id = sensor1@devices.xdpsec.test
-		}
-		remote {
-			auth = psk
-			id = gw.xdpsec.test
-		}
-		children {
-			net {
-				local_ts = 10.200.1.0/24
-				remote_ts = 10.1.0.0/24
-				esp_proposals = $esp
-			}
-		}
-	}
-}
-secrets {
-	ike-gw {
-		secret = "$psk"
-	}
-}
-EOF
-}
 
 # The certificates: strongSwan's own test PKI from the captured vectors
 # (trusted), and a CA of ours nobody here trusts (for the refusals).
@@ -134,124 +44,43 @@ install -m 600 "$OURPKI/other-ee.key" "$KEYS/other-ee.key"
 # identity, so that only the trust in its CA can refuse it.
 xdpsec_conf()
 {
-	local role=$1 prop=$2 esp=$3 auth=$4 psk=$5 peer=$6 up lan addrs id rid lts rts start=""
-	local local_auth remote_auth secrets
-	if [ "$role" = gw ]; then
-		up=up0 lan=lan0 addrs="local_addrs = 192.0.2.1" id=gw.ss-anchor.test
-		rid='*@ss-anchor.test' lts=10.1.0.0/24 rts=10.200.0.0/16
-	else
-		up=eth0 lan=sensor0 id=dev1@ss-anchor.test rid=gw.ss-anchor.test
-		addrs="local_addrs = 192.168.1.2
-		remote_addrs = 192.0.2.1" lts=10.200.1.0/24 rts=10.1.0.0/24
-		start="start_action = start"
-	fi
+	local role=$1 prop=$2 esp=$3 auth=$4 psk=$5 peer=$6 name=${1/dev/dev1} id="" rid=""
+	local cert key lauth="auth = psk" rauth="auth = psk"
 	[ "$peer" = cert-untrusted ] && rid=gw.xdpsec.test
-	case $auth in
-	psk)
-		local_auth="auth = psk
-			id = $id"
-		remote_auth="auth = psk
-			id = $rid"
-		secrets="ike-fleet { secret = \"$psk\" }" ;;
-	cert | cert-untrusted)
-		local cert=$SSPKI/${role/dev/dev1}.crt key=$KEYS/${role/dev/dev1}.key
+	if [ "$auth" != psk ]; then
+		cert=$SSPKI/$name.crt key=$KEYS/$name.key
 		if [ "$auth" = cert-untrusted ]; then
 			cert=$OURPKI/other-ee.crt key=$KEYS/other-ee.key id=gw.xdpsec.test
 		fi
-		local_auth="auth = pubkey
-			certs = $cert
-			id = $id"
-		remote_auth="auth = pubkey
-			id = $rid
+		lauth="auth = pubkey
+			certs = $cert" rauth="auth = pubkey
 			cacerts = $SSPKI/ca.crt"
-		secrets="private-key { file = $key }" ;;
-	esac
-	cat <<EOF
-xdpsec {
-	uplink = $up
-	lan = $lan
-}
-connections {
-	peer {
-		$addrs
-		proposals = $prop
-		local {
-			$local_auth
-		}
-		remote {
-			$remote_auth
-		}
-		children {
-			net {
-				local_ts = $lts
-				remote_ts = $rts
-				esp_proposals = $esp
-				$start
-			}
-		}
-	}
-}
-secrets {
-	$secrets
-}
-EOF
+	fi
+	if [ "$role" = gw ]; then xs_section up0 lan0; else xs_section eth0 sensor0; fi
+	IKE_ID=$id IKE_RID=$rid IKE_PROPOSALS=$prop IKE_ESP=$esp \
+		ike_conn "$role" ss-anchor.test "" "" "$lauth" "$rauth"
+	if [ "$auth" = psk ]; then
+		PSK=$psk ike_psk_secret
+	else
+		printf 'secrets {\n\tprivate-key {\n\t\tfile = %s\n\t}\n}\n' "$key"
+	fi
 }
 
-# The strongSwan side, same arguments.
+# The strongSwan side, same arguments; the device waits for swanctl --initiate.
 strongswan_conf()
 {
-	local role=$1 prop=$2 esp=$3 auth=$4 psk=$5 peer=$6 addrs id rid lts rts local_auth remote_auth
-	if [ "$role" = gw ]; then
-		addrs="local_addrs = 192.0.2.1" id=gw.ss-anchor.test rid='*@ss-anchor.test'
-		lts=10.1.0.0/24 rts=10.200.0.0/16
-	else
-		addrs="local_addrs = 192.168.1.2
-		remote_addrs = 192.0.2.1" id=dev1@ss-anchor.test rid=gw.ss-anchor.test
-		lts=10.200.1.0/24 rts=10.1.0.0/24
-	fi
+	local role=$1 prop=$2 esp=$3 auth=$4 psk=$5 peer=$6 id="" rid="" lauth="auth = psk"
 	[ "$peer" = cert-untrusted ] && rid=gw.xdpsec.test
 	case $auth in
-	psk)
-		local_auth="auth = psk
-			id = $id" remote_auth="auth = psk
-			id = $rid" ;;
-	cert)
-		local_auth="auth = pubkey
-			id = $id
-			certs = ${role/dev/dev1}.crt" remote_auth="auth = pubkey
-			id = $rid" ;;
-	cert-untrusted)
-		local_auth="auth = pubkey
-			id = gw.xdpsec.test
-			certs = other-ee.crt" remote_auth="auth = pubkey
-			id = $rid" ;;
+	cert) lauth="auth = pubkey
+			certs = ${role/dev/dev1}.crt" ;;
+	cert-untrusted) id=gw.xdpsec.test lauth="auth = pubkey
+			certs = other-ee.crt" ;;
 	esac
-	cat <<EOF
-connections {
-	peer {
-		$addrs
-		proposals = $prop
-		local {
-			$local_auth
-		}
-		remote {
-			$remote_auth
-		}
-		children {
-			net {
-				local_ts = $lts
-				remote_ts = $rts
-				esp_proposals = $esp
-			}
-		}
-	}
-}
-secrets {
-	ike-fleet {
-		secret = "$psk"
-	}
-}
-EOF
+	IKE_ID=$id IKE_RID=$rid IKE_PROPOSALS=$prop IKE_ESP=$esp IKE_DEV_START="" \
+		ike_conn "$role" ss-anchor.test "" "" "$lauth" \
+		"$([ "$auth" = psk ] && echo "auth = psk" || echo "auth = pubkey")"
+	PSK=$psk ike_psk_secret
 }
 
 # Certificates and keys into a charon's swanctl directory: $1 name, $2 auth, $3 role.
@@ -294,14 +123,14 @@ handshake()
 		ss_ctl "$ss" --initiate --child net --timeout 10 >"$XS_TMP/init$N.log" 2>&1
 		rc=$?
 	else
-		wait_for -t 10 sh -c "'$BUILD/xdpsecctl' -i '$inst' list-sas | grep -q INSTALLED"
+		wait_for -t 10 xs_installed "$inst"
 		rc=$?
 	fi
 	if [ "$expect" = ok ]; then
 		[ "$rc" = 0 ] || fail "$label: no tunnel; $(tail -3 "$XS_TMP/init$N.log" 2>/dev/null)"
 		"$BUILD/xdpsecctl" -i "$inst" list-sas | grep -q ESTABLISHED ||
 			fail "$label: xdpsecd lists no ESTABLISHED IKE SA"
-		check_traffic "$inst" "$label"
+		check_traffic "$label" "xdpsec's" "$inst"
 	else
 		[ "$rc" != 0 ] || fail "$label: a tunnel came up"
 		wait_for -t 10 grep -qi "authentication.*failed\|AUTHENTICATION_FAILED" \

@@ -21,11 +21,10 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/nat_testbed.sh"
+. "$(dirname "$0")/ike_helpers.sh"
 require_cmd iperf3 nft jq
 
 PSK=xdpsec-to-xdpsec-test-psk-0123456789
-PROPOSALS=aes128gcm16-prfsha256-x25519
-ESP=aes128gcm16
 GW=${XS}g
 DEV=${XS}d
 SSPKI=$XS_DIR/../unit/pki/strongswan-5.9.8
@@ -34,99 +33,32 @@ KEYS=$XS_TMP/keys
 KEEPALIVE_WAIT=6
 
 
-# local { } and remote { } and the secrets: $1 auth (psk|cert), $2 our
-# certificate name (gw|dev1), $3 our id, $4 the peer's id.
-auth_sections()
+# $1 role (gw|dev), $2 auth (psk|cert): the connection and its secret.
+# The certificates are strongSwan's test PKI's (gw, dev1).
+conn()
 {
-	local auth=$1 name=$2 id=$3 rid=$4
-	if [ "$auth" = psk ]; then
-		cat <<EOF
-		local {
-			auth = psk
-			id = $id
-		}
-		remote {
-			auth = psk
-			id = $rid
-		}
-	}
-}
-secrets {
-	ike-fleet {
-		secret = "$PSK"
-	}
-}
-EOF
-	else
-		cat <<EOF
-		local {
-			auth = pubkey
-			certs = $SSPKI/$name.crt
-			id = $id
-		}
-		remote {
-			auth = pubkey
-			id = $rid
-			cacerts = $SSPKI/ca.crt
-		}
-	}
-}
-secrets {
-	private-key {
-		file = $KEYS/$name.key
-	}
-}
-EOF
+	local role=$1 name=${1/dev/dev1}
+	if [ "$2" = psk ]; then
+		ike_psk_conf "$role" ss-anchor.test
+		return
 	fi
+	ike_conn "$role" ss-anchor.test "" "" "auth = pubkey
+			certs = $SSPKI/$name.crt" "auth = pubkey
+			cacerts = $SSPKI/ca.crt"
+	printf 'secrets {\n\tprivate-key {\n\t\tfile = %s\n\t}\n}\n' "$KEYS/$name.key"
 }
 
 gw_conf()
 {
-	cat <<EOF
-xdpsec {
-	uplink = up0
-	lan = lan0
-}
-connections {
-	devices {
-		local_addrs = 192.0.2.1
-		proposals = $PROPOSALS
-		children {
-			net {
-				local_ts = 10.1.0.0/24
-				remote_ts = 10.200.0.0/16
-				esp_proposals = $ESP
-			}
-		}
-EOF
-	auth_sections "$1" gw gw.ss-anchor.test '*@ss-anchor.test'
+	xs_section up0 lan0
+	IKE_CONN=devices conn gw "$1"
 }
 
 dev_conf()
 {
-	cat <<EOF
-xdpsec {
-	uplink = eth0
-	lan = sensor0
-	ike_keepalive = 2s
+	xs_section eth0 sensor0 "ike_keepalive = 2s"
+	IKE_CONN=gw conn dev "$1"
 }
-connections {
-	gw {
-		local_addrs = 192.168.1.2
-		remote_addrs = 192.0.2.1
-		proposals = $PROPOSALS
-		children {
-			net {
-				local_ts = 10.200.1.0/24
-				remote_ts = 10.1.0.0/24
-				esp_proposals = $ESP
-				start_action = start
-			}
-		}
-EOF
-	auth_sections "$1" dev1 dev1@ss-anchor.test gw.ss-anchor.test
-}
-
 
 ctl()
 {
@@ -160,25 +92,6 @@ keepalive_seen()
 	[ "$(reason "$GW" natt_keepalive)" -gt 0 ]
 }
 
-# Ping and iperf3 from the sensor address to the LAN host; both daemons'
-# workers must have carried it.
-check_traffic()
-{
-	local label=$1 rate inst dec enc
-	nsexec "$XS-dev" ping -c 3 -i 0.2 -W 2 -I 10.200.1.1 10.1.0.10 >/dev/null ||
-		fail "$label: ping through the tunnel"
-	nsexec "$XS-dev" iperf3 -c 10.1.0.10 -p 5201 -B 10.200.1.1 -t 2 -J >"$XS_TMP/iperf.json" ||
-		fail "$label: iperf3 through the tunnel"
-	rate=$(jq '.end.sum_received.bits_per_second / 1e6 | floor' "$XS_TMP/iperf.json")
-	for inst in "$DEV" "$GW"; do
-		dec=$(reason "$inst" decrypted)
-		enc=$(reason "$inst" encrypted)
-		[ "$dec" -gt 100 ] && [ "$enc" -gt 100 ] ||
-			fail "$label: $inst's workers did not carry it (decrypted=$dec encrypted=$enc)"
-	done
-	pass "$label: ping and iperf3 ($rate Mbit/s) through both daemons' AF_XDP workers"
-}
-
 # One run: $1 auth (psk|cert), $2 the side that terminates (dev|gw).
 run()
 {
@@ -193,7 +106,7 @@ run()
 	wait_for -t 10 both_established || fail "$label: no tunnel"
 	grep -q "ESP in UDP" "$XS_TMP/$DEV.log" || fail "$label: no NAT seen, no ESP in UDP"
 	pass "$label: IKE SA ESTABLISHED on both sides, Child SA INSTALLED"
-	check_traffic "$label"
+	check_traffic "$label" "both daemons'" "$DEV" "$GW"
 
 	if [ "$auth" = psk ]; then
 		wait_for -t "$KEEPALIVE_WAIT" keepalive_seen ||
@@ -209,8 +122,7 @@ run()
 	pass "$label: terminate --ike on the $killer side emptied both data planes"
 	ctl "$DEV" initiate --child net >/dev/null || fail "$label: initiate --child net"
 	wait_for -t 10 both_established || fail "$label: initiate did not bring the tunnel back"
-	nsexec "$XS-dev" ping -c 2 -i 0.2 -W 2 -I 10.200.1.1 10.1.0.10 >/dev/null ||
-		fail "$label: ping after initiate"
+	ping_through || fail "$label: ping after initiate"
 	pass "$label: initiate --child brought it back"
 	stop_pid "$dev_pid"
 	stop_pid "$gw_pid"

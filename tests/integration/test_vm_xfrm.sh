@@ -7,8 +7,10 @@
 # AF_XDP mode with manual SAs (ping, iperf3, counters, unknown-SPI drops, the
 # TC ACL and TS checks, a clean shutdown), then with IKEv2 (guest_ike.sh):
 # XFRM against AF_XDP in ESP in UDP, XFRM against XFRM in raw ESP, each with
-# ping, iperf3 and both sides' counters, and a ping across Child SA rekeys
-# that must lose nothing.  This script asserts on its VMTEST lines.
+# ping, iperf3 and both sides' counters, a ping across Child SA rekeys
+# that must lose nothing, and a MOBIKE move of one XFRM end's address (the
+# kernel states and policy templates follow on both ends).  This script
+# asserts on its VMTEST lines.
 # SKIP when qemu or the kernel package cannot be had.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -33,7 +35,8 @@ ping_xfrm_afxdp_both_ways iperf3_through_tunnel counters xdp_drops_unknown_spi
 tc_acl_in_xfrm_mode tc_ts_check_in_xfrm_mode xfrm_clean_shutdown
 ike_xfrm_afxdp_up ike_xfrm_afxdp_ping_iperf3 ike_xfrm_afxdp_counters
 ike_xfrm_sa_list_is_kernel_counters xdp_drops_unknown_spi_in_udp ike_xfrm_clean_shutdown
-ike_xfrm_xfrm_up ike_xfrm_xfrm_ping_iperf3 ike_xfrm_xfrm_counters ike_child_rekey_no_loss"
+ike_xfrm_xfrm_up ike_xfrm_xfrm_ping_iperf3 ike_xfrm_xfrm_counters ike_child_rekey_no_loss
+ike_xfrm_mobike_move"
 for w in $want; do
 	grep -q "VMTEST PASS $w" "$log" || fail "no VMTEST PASS line for $w"
 done

@@ -18,6 +18,10 @@
  * side's policies route into an SA the other side has an inbound SA for
  * (make before break: a rekey never leaves a flow without one); each
  * failure counts in net->gaps.
+ * For certificate tests, TEST_PKI_GROUP() gives the group fixtures that find
+ * tests/unit/pki and copy the private keys a test names into a temporary
+ * directory with mode 0600 (git keeps 0644, which the key loader refuses),
+ * and test_pki_gw_conf() / test_pki_dev_conf() write the two ends' confs.
  */
 #ifndef XDPSEC_TEST_IKE_EXCHANGE_HARNESS_H
 #define XDPSEC_TEST_IKE_EXCHANGE_HARNESS_H
@@ -30,6 +34,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "conf.h"
@@ -496,6 +502,131 @@ static inline bool pkt_has_notify(const struct pkt *p, uint16_t type)
 		    n.type == type)
 			return true;
 	return false;
+}
+
+/* ---- certificates and keys ---- */
+
+struct test_pki {
+	char dir[512];		/* tests/unit/pki (the tests run from the top directory) */
+	char keys[64];		/* copies of the keys with mode 0600 */
+	const char *const *names;
+	size_t n;
+};
+
+/* One child "net" with these selectors, for connections written with snprintf. */
+#define PKI_CHILD_NET(l, r) \
+	"  children { net { local_ts = " l "\n remote_ts = " r "\n esp_proposals = aes128gcm16 } }\n"
+
+static inline void test_pki_copy_key(const struct test_pki *pki, const char *name)
+{
+	char src[600], dst[128], buf[8192];
+	size_t n;
+	FILE *in, *out;
+
+	snprintf(src, sizeof(src), "%s/%s.key", pki->dir, name);
+	snprintf(dst, sizeof(dst), "%s/%s.key", pki->keys, name);
+	in = fopen(src, "r");
+	assert_non_null(in);
+	n = fread(buf, 1, sizeof(buf), in);
+	fclose(in);
+	out = fopen(dst, "w");
+	assert_non_null(out);
+	assert_int_equal(fchmod(fileno(out), 0600), 0);
+	assert_int_equal(fwrite(buf, 1, n, out), n);
+	fclose(out);
+}
+
+/* tag names the temporary directory, names[n] the keys to copy. */
+static inline int test_pki_setup(struct test_pki *pki, const char *tag,
+				 const char *const *names, size_t n)
+{
+	if (!getcwd(pki->dir, sizeof(pki->dir) - 32))
+		return -1;
+	strcat(pki->dir, "/tests/unit/pki");
+	snprintf(pki->keys, sizeof(pki->keys), "/tmp/%s.XXXXXX", tag);
+	if (!mkdtemp(pki->keys))
+		return -1;
+	pki->names = names;
+	pki->n = n;
+	for (size_t i = 0; i < n; i++)
+		test_pki_copy_key(pki, names[i]);
+	return 0;
+}
+
+static inline int test_pki_teardown(struct test_pki *pki)
+{
+	char path[128];
+
+	for (size_t i = 0; i < pki->n; i++) {
+		snprintf(path, sizeof(path), "%s/%s.key", pki->keys, pki->names[i]);
+		unlink(path);
+	}
+	rmdir(pki->keys);
+	return 0;
+}
+
+/* One IKE SA and one Child SA pair on each side; gw knows dev as rsa2048@xdpsec.test. */
+static inline void test_pki_check_up(struct net *net)
+{
+	assert_int_equal(stats_of(net, DEV).ike_sas_established, 1);
+	assert_int_equal(stats_of(net, GW).ike_sas_established, 1);
+	assert_int_equal(spy_count(&net->p[DEV].spy), 2);
+	assert_int_equal(spy_count(&net->p[GW].spy), 2);
+	assert_string_equal(spy_first(&net->p[GW].spy, XS_DIR_IN)->device, "rsa2048@xdpsec.test");
+}
+
+/*
+ * A test file's certificates: the struct test_pki "pki" and the group
+ * fixtures pki_setup and pki_teardown (for cmocka_run_group_tests) that
+ * copy the keys named and remove the copies.
+ */
+#define TEST_PKI_GROUP(tag, ...)							\
+	static struct test_pki pki;							\
+	static const char *const pki_key_names[] = { __VA_ARGS__ };			\
+	static int pki_setup(void **state)						\
+	{										\
+		(void)state;								\
+		return test_pki_setup(&pki, tag, pki_key_names,			\
+				      sizeof(pki_key_names) / sizeof(pki_key_names[0]));	\
+	}										\
+	static int pki_teardown(void **state)						\
+	{										\
+		(void)state;								\
+		return test_pki_teardown(&pki);						\
+	}
+
+/* gw (10.77.0.1): certificate and key by name, devices *@xdpsec.test from ca. */
+static inline void test_pki_gw_conf(char *buf, size_t len, const struct test_pki *pki,
+				    const char *proposals, const char *extra, const char *cert,
+				    const char *key, const char *ca)
+{
+	int n = snprintf(buf, len,
+		 "connections { gw {\n local_addrs = 10.77.0.1\n"
+		 " proposals = %s\n %s\n"
+		 " local { auth = pubkey\n certs = %s/%s.crt\n id = gw.xdpsec.test }\n"
+		 " remote { auth = pubkey\n id = *@xdpsec.test\n cacerts = %s/%s.crt }\n"
+		 PKI_CHILD_NET("10.1.0.0/24", "10.200.0.0/16")
+		 "} }\n secrets { private-gw { file = %s/%s.key } }\n",
+		 proposals, extra, pki->dir, cert, pki->dir, ca, pki->keys, key);
+
+	assert_true(n > 0 && (size_t)n < len);
+}
+
+/* dev (10.77.0.2) to gw: certificate and key of one name, identity id, gw from ca. */
+static inline void test_pki_dev_conf(char *buf, size_t len, const struct test_pki *pki,
+				     const char *proposals, const char *extra, const char *cert,
+				     const char *id, const char *ca)
+{
+	int n = snprintf(buf, len,
+		 "connections { dev {\n local_addrs = 10.77.0.2\n remote_addrs = 10.77.0.1\n"
+		 " proposals = %s\n %s\n"
+		 " local { auth = pubkey\n certs = %s/%s.crt\n id = %s }\n"
+		 " remote { auth = pubkey\n id = gw.xdpsec.test\n cacerts = %s/%s.crt }\n"
+		 PKI_CHILD_NET("10.200.1.0/24", "10.1.0.0/16")
+		 "} }\n secrets { private-dev { file = %s/%s.key } }\n",
+		 proposals, extra, pki->dir, cert, id, pki->dir, ca, pki->keys, cert);
+
+	assert_true(n > 0 && (size_t)n < len);
 }
 
 #endif /* XDPSEC_TEST_IKE_EXCHANGE_HARNESS_H */

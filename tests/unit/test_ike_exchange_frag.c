@@ -13,80 +13,17 @@
  * Lost, duplicated, reordered and corrupted fragments; fragmentation = no
  * and accept on either side; an intermediate CA certificate sent along.
  */
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include "ike_exchange_harness.h"
 
 enum { FRAG_SIZE = 400, IKE_ROOM = FRAG_SIZE - 20 - 8 };
 
-static char pki[512];
-static char keys[64];
-
-static const char *const key_names[] = { "ee-p256", "ee-rsa2048", "ee-p384" };
-
-static void copy_key(const char *name)
-{
-	char src[600], dst[128], buf[8192];
-	size_t n;
-	FILE *in, *out;
-
-	snprintf(src, sizeof(src), "%s/%s.key", pki, name);
-	snprintf(dst, sizeof(dst), "%s/%s.key", keys, name);
-	in = fopen(src, "r");
-	assert_non_null(in);
-	n = fread(buf, 1, sizeof(buf), in);
-	fclose(in);
-	out = fopen(dst, "w");
-	assert_non_null(out);
-	assert_int_equal(fchmod(fileno(out), 0600), 0);
-	assert_int_equal(fwrite(buf, 1, n, out), n);
-	fclose(out);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	if (!getcwd(pki, sizeof(pki) - 32))
-		return -1;
-	strcat(pki, "/tests/unit/pki");
-	snprintf(keys, sizeof(keys), "/tmp/ike_exchange_frag.XXXXXX");
-	if (!mkdtemp(keys))
-		return -1;
-	for (size_t i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++)
-		copy_key(key_names[i]);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char path[128];
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s.key", keys, key_names[i]);
-		unlink(path);
-	}
-	rmdir(keys);
-	return 0;
-}
-
-#define CHILDREN(l, r) \
-	"  children { net { local_ts = " l "\n remote_ts = " r "\n esp_proposals = aes128gcm16 } }\n"
+TEST_PKI_GROUP("ike_exchange_frag", "ee-p256", "ee-rsa2048", "ee-p384")
 
 static void gw_conf(char *buf, size_t len, const char *extra)
 {
-	int n = snprintf(buf, len,
-		 "connections { gw {\n local_addrs = 10.77.0.1\n"
-		 " proposals = aes128gcm16-prfsha256-x25519, aes128-sha256-prfsha256-x25519\n"
-		 " %s\n"
-		 " local { auth = pubkey\n certs = %s/ee-p256.crt\n id = gw.xdpsec.test }\n"
-		 " remote { auth = pubkey\n id = *@xdpsec.test\n cacerts = %s/ca.crt }\n"
-		 CHILDREN("10.1.0.0/24", "10.200.0.0/16")
-		 "} }\n secrets { private-gw { file = %s/ee-p256.key } }\n",
-		 extra, pki, pki, keys);
-
-	assert_true(n > 0 && (size_t)n < len);
+	test_pki_gw_conf(buf, len, &pki,
+			 "aes128gcm16-prfsha256-x25519, aes128-sha256-prfsha256-x25519", extra,
+			 "ee-p256", "ee-p256", "ca");
 }
 
 /* dev's IKE proposal: AES-CBC (padding in every fragment) unless a test says otherwise */
@@ -94,17 +31,8 @@ static const char *dev_prop = "aes128-sha256-prfsha256-x25519";
 
 static void dev_conf(char *buf, size_t len, const char *extra)
 {
-	int n = snprintf(buf, len,
-		 "connections { dev {\n local_addrs = 10.77.0.2\n remote_addrs = 10.77.0.1\n"
-		 " proposals = %s\n %s\n"
-		 " local { auth = pubkey\n certs = %s/ee-rsa2048.crt\n"
-		 " id = rsa2048@xdpsec.test }\n"
-		 " remote { auth = pubkey\n id = gw.xdpsec.test\n cacerts = %s/ca.crt }\n"
-		 CHILDREN("10.200.1.0/24", "10.1.0.0/16")
-		 "} }\n secrets { private-dev { file = %s/ee-rsa2048.key } }\n",
-		 dev_prop, extra, pki, pki, keys);
-
-	assert_true(n > 0 && (size_t)n < len);
+	test_pki_dev_conf(buf, len, &pki, dev_prop, extra, "ee-rsa2048", "rsa2048@xdpsec.test",
+			  "ca");
 }
 
 /* What went over the wire, and what the filter does to it. */
@@ -177,15 +105,6 @@ static struct net *pair(const char *dev_extra, const char *gw_extra)
 	return net;
 }
 
-static void check_up(struct net *net)
-{
-	assert_int_equal(stats_of(net, DEV).ike_sas_established, 1);
-	assert_int_equal(stats_of(net, GW).ike_sas_established, 1);
-	assert_int_equal(spy_count(&net->p[DEV].spy), 2);
-	assert_int_equal(spy_count(&net->p[GW].spy), 2);
-	assert_string_equal(spy_first(&net->p[GW].spy, XS_DIR_IN)->device, "rsa2048@xdpsec.test");
-}
-
 /* Both IKE_AUTH messages in fragments, none larger than the fragment size allows. */
 static void test_fragments_both_ways(void **state)
 {
@@ -193,7 +112,7 @@ static void test_fragments_both_ways(void **state)
 
 	(void)state;
 	initiate(net, "net");
-	check_up(net);
+	test_pki_check_up(net);
 	print_message("      IKE_AUTH request in %u fragments, response in %u (largest %zu, %zu)\n",
 		      w.skf[DEV], w.skf[GW], w.largest[DEV], w.largest[GW]);
 	assert_int_equal(w.frag_notify[DEV], 1);
@@ -219,7 +138,7 @@ static void test_fragments_gcm(void **state)
 	net = pair("", "");
 	dev_prop = "aes128-sha256-prfsha256-x25519";
 	initiate(net, "net");
-	check_up(net);
+	test_pki_check_up(net);
 	assert_true(w.skf[DEV] >= 3);
 	assert_true(w.skf[GW] >= 2);
 	assert_true(w.largest[DEV] <= IKE_ROOM && w.largest[GW] <= IKE_ROOM);
@@ -239,7 +158,7 @@ static void test_lost_request_fragment(void **state)
 	assert_int_equal(stats_of(net, DEV).ike_sas_established, 0);
 	first = w.skf[DEV];
 	advance(net, 1000);
-	check_up(net);
+	test_pki_check_up(net);
 	assert_int_equal(stats_of(net, DEV).retransmits, 1);
 	assert_int_equal(w.skf[DEV], 2 * first);
 	assert_int_equal(stats_of(net, GW).invalid_messages, 0);
@@ -264,7 +183,7 @@ static void test_lost_response_fragment(void **state)
 	assert_int_equal(stats_of(net, GW).ike_sas_established, 1);
 	first = w.skf[GW];
 	advance(net, 1000);
-	check_up(net);
+	test_pki_check_up(net);
 	assert_int_equal(w.skf[GW], 2 * first);
 	assert_int_equal(stats_of(net, GW).invalid_messages, 0);
 	assert_int_equal(stats_of(net, DEV).invalid_messages, 0);
@@ -284,7 +203,7 @@ static void test_duplicate_and_reordered(void **state)
 	initiate(net, "net");
 	assert_int_equal(stats_of(net, GW).ike_sas_established, 0);
 	release(net);
-	check_up(net);
+	test_pki_check_up(net);
 	assert_int_equal(stats_of(net, DEV).retransmits, 0);
 	assert_int_equal(stats_of(net, GW).invalid_messages, 0);
 	net_free(net);
@@ -302,7 +221,7 @@ static void test_corrupted_fragment(void **state)
 	assert_int_equal(stats_of(net, GW).ike_sas_established, 0);
 	assert_int_equal(stats_of(net, GW).invalid_messages, 1);
 	advance(net, 1000);
-	check_up(net);
+	test_pki_check_up(net);
 	assert_int_equal(stats_of(net, GW).invalid_messages, 1);
 	net_free(net);
 }
@@ -314,7 +233,7 @@ static void test_no_on_initiator(void **state)
 
 	(void)state;
 	initiate(net, "net");
-	check_up(net);
+	test_pki_check_up(net);
 	assert_int_equal(w.frag_notify[DEV] + w.frag_notify[GW], 0);
 	assert_int_equal(w.skf[DEV] + w.skf[GW], 0);
 	assert_int_equal(w.sk[DEV], 1);
@@ -329,7 +248,7 @@ static void test_no_on_responder(void **state)
 
 	(void)state;
 	initiate(net, "net");
-	check_up(net);
+	test_pki_check_up(net);
 	assert_int_equal(w.frag_notify[DEV], 1);
 	assert_int_equal(w.frag_notify[GW], 0);
 	assert_int_equal(w.skf[DEV] + w.skf[GW], 0);
@@ -343,7 +262,7 @@ static void test_accept(void **state)
 
 	(void)state;
 	initiate(net, "net");
-	check_up(net);
+	test_pki_check_up(net);
 	assert_int_equal(w.frag_notify[DEV], 1);
 	assert_int_equal(w.frag_notify[GW], 1);
 	assert_int_equal(w.skf[DEV], 0);
@@ -359,7 +278,7 @@ static void test_small_messages_whole(void **state)
 
 	(void)state;
 	initiate(net, "net");
-	check_up(net);
+	test_pki_check_up(net);
 	memset(&w, 0, sizeof(w));
 	w.drop_from = w.dup_from = w.hold_from = w.flip_from = -1;
 	assert_int_equal(ike_engine_terminate(net->p[DEV].e, "dev", net->now, err, sizeof(err)),
@@ -389,18 +308,18 @@ static void test_intermediate_sent(void **state)
 		 " local { auth = pubkey\n certs = %s/ee-p384.crt\n id = p384.xdpsec.test }\n"
 		 " remote { auth = pubkey\n id = gw.xdpsec.test\n"
 		 " cacerts = %s/ca.crt, %s/sub.crt }\n"
-		 CHILDREN("10.200.1.0/24", "10.1.0.0/16")
+		 PKI_CHILD_NET("10.200.1.0/24", "10.1.0.0/16")
 		 "} }\n secrets { private-dev { file = %s/ee-p384.key } }\n",
-		 pki, pki, pki, keys);
+		 pki.dir, pki.dir, pki.dir, pki.keys);
 	assert_true(n > 0 && (size_t)n < sizeof(dev));
 	n = snprintf(gw, sizeof(gw),
 		 "connections { gw {\n local_addrs = 10.77.0.1\n"
 		 " proposals = aes128gcm16-prfsha256-x25519\n"
 		 " local { auth = pubkey\n certs = %s/ee-p256.crt\n id = gw.xdpsec.test }\n"
 		 " remote { auth = pubkey\n id = %%any\n cacerts = %s/ca.crt }\n"
-		 CHILDREN("10.1.0.0/24", "10.200.0.0/16")
+		 PKI_CHILD_NET("10.1.0.0/24", "10.200.0.0/16")
 		 "} }\n secrets { private-gw { file = %s/ee-p256.key } }\n",
-		 pki, pki, keys);
+		 pki.dir, pki.dir, pki.keys);
 	assert_true(n > 0 && (size_t)n < sizeof(gw));
 	net = net_new(dev, gw, false);
 	ike_engine_params_default(&prm);
@@ -449,5 +368,5 @@ int main(void)
 		cmocka_unit_test(test_fragment_size_checked),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, pki_setup, pki_teardown);
 }

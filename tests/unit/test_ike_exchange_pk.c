@@ -15,91 +15,18 @@
  */
 #include "ike_exchange_harness.h"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
-static char pki[512];
-static char keys[64];	/* copies of the keys with mode 0600: git keeps 0644 */
-
-static const char *const key_names[] = { "ee-p256", "ee-rsa2048", "other-ee" };
-
-static void copy_key(const char *name)
-{
-	char src[600], dst[128], buf[8192];
-	size_t n;
-	FILE *in, *out;
-
-	snprintf(src, sizeof(src), "%s/%s.key", pki, name);
-	snprintf(dst, sizeof(dst), "%s/%s.key", keys, name);
-	in = fopen(src, "r");
-	assert_non_null(in);
-	n = fread(buf, 1, sizeof(buf), in);
-	fclose(in);
-	out = fopen(dst, "w");
-	assert_non_null(out);
-	assert_int_equal(fchmod(fileno(out), 0600), 0);
-	assert_int_equal(fwrite(buf, 1, n, out), n);
-	fclose(out);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	if (!getcwd(pki, sizeof(pki) - 32))
-		return -1;
-	strcat(pki, "/tests/unit/pki");
-	snprintf(keys, sizeof(keys), "/tmp/ike_exchange_pk.XXXXXX");
-	if (!mkdtemp(keys))
-		return -1;
-	for (size_t i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++)
-		copy_key(key_names[i]);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char path[128];
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s.key", keys, key_names[i]);
-		unlink(path);
-	}
-	rmdir(keys);
-	return 0;
-}
-
-#define CHILDREN(l, r) \
-	"  children { net { local_ts = " l "\n remote_ts = " r "\n esp_proposals = aes128gcm16 } }\n"
+TEST_PKI_GROUP("ike_exchange_pk", "ee-p256", "ee-rsa2048", "other-ee")
 
 /* gw: ECDSA P-256 certificate, devices by certificate from ca. */
 static void gw_conf(char *buf, size_t len, const char *cert, const char *key, const char *ca)
 {
-	int n = snprintf(buf, len,
-		 "connections { gw {\n local_addrs = 10.77.0.1\n"
-		 " proposals = aes128gcm16-prfsha256-x25519\n"
-		 " local { auth = pubkey\n certs = %s/%s.crt\n id = gw.xdpsec.test }\n"
-		 " remote { auth = pubkey\n id = *@xdpsec.test\n cacerts = %s/%s.crt }\n"
-		 CHILDREN("10.1.0.0/24", "10.200.0.0/16")
-		 "} }\n secrets { private-gw { file = %s/%s.key } }\n",
-		 pki, cert, pki, ca, keys, key);
-
-	assert_true(n > 0 && (size_t)n < len);
+	test_pki_gw_conf(buf, len, &pki, "aes128gcm16-prfsha256-x25519", "", cert, key, ca);
 }
 
 static void dev_conf(char *buf, size_t len, const char *cert, const char *id, const char *ca,
 		     const char *extra)
 {
-	int n = snprintf(buf, len,
-		 "connections { dev {\n local_addrs = 10.77.0.2\n remote_addrs = 10.77.0.1\n"
-		 " proposals = aes128gcm16-prfsha256-x25519\n %s\n"
-		 " local { auth = pubkey\n certs = %s/%s.crt\n id = %s }\n"
-		 " remote { auth = pubkey\n id = gw.xdpsec.test\n cacerts = %s/%s.crt }\n"
-		 CHILDREN("10.200.1.0/24", "10.1.0.0/16")
-		 "} }\n secrets { private-dev { file = %s/%s.key } }\n",
-		 extra, pki, cert, id, pki, ca, keys, cert);
-
-	assert_true(n > 0 && (size_t)n < len);
+	test_pki_dev_conf(buf, len, &pki, "aes128gcm16-prfsha256-x25519", extra, cert, id, ca);
 }
 
 static struct net *run(const char *dev, const char *gw)
@@ -112,11 +39,7 @@ static struct net *run(const char *dev, const char *gw)
 
 static void check_up(struct net *net)
 {
-	assert_int_equal(stats_of(net, DEV).ike_sas_established, 1);
-	assert_int_equal(stats_of(net, GW).ike_sas_established, 1);
-	assert_int_equal(spy_count(&net->p[DEV].spy), 2);
-	assert_int_equal(spy_count(&net->p[GW].spy), 2);
-	assert_string_equal(spy_first(&net->p[GW].spy, XS_DIR_IN)->device, "rsa2048@xdpsec.test");
+	test_pki_check_up(net);
 	assert_string_equal(spy_first(&net->p[DEV].spy, XS_DIR_IN)->device, "gw.xdpsec.test");
 }
 
@@ -229,5 +152,5 @@ int main(void)
 		cmocka_unit_test(test_no_cert_sent),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, pki_setup, pki_teardown);
 }

@@ -13,7 +13,9 @@
  * The same at IKE_AUTH and by INFORMATIONAL (make before break), refused
  * without REDIRECT_SUPPORTED, with a foreign nonce, and past the loop
  * limit; reauthentication at reauth_time with new SPIs, the old IKE SA
- * gone on both sides and outbound traffic never without an SA.
+ * gone on both sides and outbound traffic never without an SA, the
+ * responder's included: it moves to a new Child SA only once the initiator
+ * has it (ESP on it, or the old IKE SA's Delete).
  */
 #include "ike_exchange_conf.h"
 
@@ -429,6 +431,166 @@ static void test_reauth_initiator_only(void **state)
 	net_free(net);
 }
 
+/*
+ * The responder's side of a reauthentication (one child, net):
+ *
+ *   dev                                           gw
+ *   IKE_SA_INIT, IKE_AUTH { no INITIAL_CONTACT } -->
+ *                  <--  IKE_AUTH { A' }   (A' in, gw's traffic still on A)
+ *   (A' in, dev's traffic on A')
+ *   INFORMATIONAL { D(IKE) } on the old SA  -->  held here
+ *        ESP on A' at gw  -->  (gw's traffic moves to A'), or
+ *        the Delete let through  -->  (A goes, its policy to A')
+ *
+ * net->watch checks at every data-plane change that each side's policy
+ * routes into an SA the other side can decrypt.
+ */
+static uint32_t gw_spi_at_auth;
+static bool hold_info;
+
+/* gw's outbound SPI for the flow: the SA its one policy routes into. */
+static uint32_t gw_flow_spi(struct net *net)
+{
+	struct spy *gw = &net->p[GW].spy;
+	struct xs_selector sel;
+	uint32_t slot;
+
+	assert_int_equal(dp_fake_policy_count(gw->inner), 1);
+	assert_int_equal(dp_fake_policy_get(gw->inner, 0, &sel, &slot), 0);
+	assert_true(slot < SPY_MAX && gw->used[slot] && gw->sa[slot].dir == XS_DIR_OUT);
+	return gw->sa[slot].spi;
+}
+
+static enum verdict reauth_filter(struct net *net, struct pkt *p)
+{
+	if (p->from == GW && pkt_is(p, IKE_AUTH, true))
+		gw_spi_at_auth = gw_flow_spi(net);
+	if (hold_info && p->from == DEV && pkt_is(p, IKE_INFORMATIONAL, false))
+		return HOLD;
+	return DELIVER;
+}
+
+/* gw's IKE SA that the peer's reauthentication made. */
+static struct ike_sa *gw_new_sa(struct net *net)
+{
+	struct ike_sa *s;
+
+	for (s = net->p[GW].e->sas; s; s = s->next)
+		if (s->state == IKE_SA_ESTABLISHED && s->reauth_peer_of)
+			return s;
+	fail_msg("gw has no IKE SA made by a reauthentication");
+	return NULL;
+}
+
+/* Up to the old IKE SA's Delete (held): gw's SPI for the flow before. */
+static uint32_t reauth_until_delete(struct net *net)
+{
+	uint32_t old_spi;
+
+	initiate(net, "net");
+	old_spi = gw_flow_spi(net);
+	gw_spi_at_auth = 0;
+	hold_info = true;
+	net->filter = reauth_filter;
+	net->watch = true;
+	advance(net, 60000);
+	assert_int_equal(gw_spi_at_auth, old_spi);
+	assert_true(net->n_held > 0);
+	assert_int_equal(established(net, GW, NULL), 2);
+	assert_int_equal(gw_flow_spi(net), old_spi);
+	return old_spi;
+}
+
+/* Without ESP on A', gw's traffic stays on A until the Delete of the old IKE SA. */
+/* The outbound SPI of gw's one Child SA once only the new IKE SA is left. */
+static uint32_t gw_new_sa_spi_out(struct net *net)
+{
+	struct ike_sa *s = net->p[GW].e->sas;
+
+	while (s && s->state != IKE_SA_ESTABLISHED)
+		s = s->next;
+	assert_non_null(s);
+	assert_non_null(s->children);
+	return s->children->spi_out;
+}
+
+static void test_reauth_responder_waits_for_delete(void **state)
+{
+	struct net *net = net_new(DEV_R("reauth_time = 60s\n rand_time = 0s"),
+				  GW_AT("10.77.0.1", ""), false);
+	uint32_t old_spi;
+
+	(void)state;
+	old_spi = reauth_until_delete(net);
+	advance(net, 2000);	/* data-plane polls, nothing on A' */
+	assert_int_equal(gw_flow_spi(net), old_spi);
+	hold_info = false;
+	release(net);
+	assert_int_equal(stats_of(net, DEV).ike_sas_reauthenticated, 1);
+	assert_int_equal(live_sas(net, GW), 1);
+	assert_int_equal(gw_flow_spi(net), gw_new_sa_spi_out(net));
+	assert_true(gw_flow_spi(net) != old_spi);
+	assert_true(net->checks > 0);
+	assert_int_equal(net->gaps, 0);
+	net->watch = false;
+	net_free(net);
+}
+
+/* ESP arriving on A' moves gw's traffic to it while the old IKE SA still lives. */
+static void test_reauth_responder_moves_on_esp(void **state)
+{
+	struct net *net = net_new(DEV_R("reauth_time = 60s\n rand_time = 0s"),
+				  GW_AT("10.77.0.1", ""), false);
+	struct dp_fake_counters *k;
+	struct ike_child *a2;
+	uint32_t old_spi;
+
+	(void)state;
+	old_spi = reauth_until_delete(net);
+	a2 = gw_new_sa(net)->children;
+	assert_non_null(a2);
+	assert_true(a2->out_pending);
+	k = dp_fake_counters(net->p[GW].spy.inner);
+	k->sa[a2->slot_in].packets = 1;
+	k->sa[a2->slot_in].bytes = 100;
+	advance(net, 1000);	/* the next data-plane poll */
+	assert_int_equal(gw_flow_spi(net), a2->spi_out);
+	assert_false(a2->out_pending);
+	assert_int_equal(established(net, GW, NULL), 2);	/* the Delete is still held */
+	hold_info = false;
+	release(net);
+	assert_int_equal(live_sas(net, GW), 1);
+	assert_true(gw_flow_spi(net) != old_spi);
+	assert_int_equal(net->gaps, 0);
+	net->watch = false;
+	net_free(net);
+}
+
+/*
+ * Both children: net in IKE_AUTH, net2 with CREATE_CHILD_SA on the new IKE
+ * SA; at every data-plane change each side's traffic goes into an SA the
+ * other side can decrypt (gw waits for each new child as for the first).
+ */
+static void test_reauth_two_children_no_gap(void **state)
+{
+	struct net *net = net_new(DEV_R("reauth_time = 60s\n rand_time = 0s"),
+				  GW_AT("10.77.0.1", ""), false);
+
+	(void)state;
+	initiate(net, "net");
+	initiate(net, "net2");
+	net->watch = true;
+	advance(net, 60000);
+	assert_int_equal(stats_of(net, DEV).ike_sas_reauthenticated, 1);
+	assert_int_equal(live_sas(net, GW), 1);
+	assert_int_equal(dp_fake_policy_count(net->p[GW].spy.inner), 2);
+	assert_int_equal(spy_count(&net->p[GW].spy), 4);
+	assert_true(net->checks > 0);
+	assert_int_equal(net->gaps, 0);
+	net->watch = false;
+	net_free(net);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -443,6 +605,9 @@ int main(void)
 		cmocka_unit_test(test_reauth),
 		cmocka_unit_test(test_reauth_retry),
 		cmocka_unit_test(test_reauth_initiator_only),
+		cmocka_unit_test(test_reauth_responder_waits_for_delete),
+		cmocka_unit_test(test_reauth_responder_moves_on_esp),
+		cmocka_unit_test(test_reauth_two_children_no_gap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

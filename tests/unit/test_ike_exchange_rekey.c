@@ -89,6 +89,29 @@ static void done(struct net *net)
 	net_free(net);
 }
 
+/* Each side has one IKE SA. */
+static void check_one_ike_sa(struct net *net)
+{
+	assert_int_equal(stats_of(net, DEV).ike_sas_established, 1);
+	assert_int_equal(stats_of(net, GW).ike_sas_established, 1);
+}
+
+/* Each side saw one rekey collision. */
+static void check_collided(struct net *net)
+{
+	assert_int_equal(stats_of(net, DEV).rekey_collisions, 1);
+	assert_int_equal(stats_of(net, GW).rekey_collisions, 1);
+}
+
+/* xdpsecctl rekey on side: the Child SA (or with ike, the IKE SA) name; it starts. */
+static void operator_rekey(struct net *net, int side, const char *name, bool ike)
+{
+	char err[128] = "";
+
+	assert_int_equal(ike_engine_rekey(net->p[side].e, name, ike, net->now, err, sizeof(err)),
+			 1);
+}
+
 /*
  *   CREATE_CHILD_SA { N(REKEY_SA), SA, Ni, [KEi], TSi, TSr }  -->
  *                      <--  CREATE_CHILD_SA { SA, Nr, [KEr], TSi, TSr }
@@ -171,8 +194,7 @@ static void ike_rekey(const char *dev, const char *gw, int initiator)
 	/* the children live on in the new IKE SA: it can delete them */
 	run_for(net, 25000);
 	assert_int_equal(stats_of(net, DEV).ike_sas_rekeyed, 3);
-	assert_int_equal(stats_of(net, DEV).ike_sas_established, 1);
-	assert_int_equal(stats_of(net, GW).ike_sas_established, 1);
+	check_one_ike_sa(net);
 	check_one_pair(net);
 	net->watch = false;
 	assert_int_equal(ike_engine_terminate(net->p[DEV].e, "dev", net->now, err, sizeof(err)), 0);
@@ -205,8 +227,7 @@ static void test_child_rekey_simultaneous(void **state)
 
 	(void)state;
 	run_for(net, 10000);
-	assert_int_equal(stats_of(net, DEV).rekey_collisions, 1);
-	assert_int_equal(stats_of(net, GW).rekey_collisions, 1);
+	check_collided(net);
 	run_for(net, 2000);
 	check_one_pair(net);
 	/* and the survivor rekeys normally later (both again at once) */
@@ -224,11 +245,9 @@ static void test_ike_rekey_simultaneous(void **state)
 
 	(void)state;
 	run_for(net, 10000);
-	assert_int_equal(stats_of(net, DEV).rekey_collisions, 1);
-	assert_int_equal(stats_of(net, GW).rekey_collisions, 1);
+	check_collided(net);
 	run_for(net, 2000);
-	assert_int_equal(stats_of(net, DEV).ike_sas_established, 1);
-	assert_int_equal(stats_of(net, GW).ike_sas_established, 1);
+	check_one_ike_sa(net);
 	check_one_pair(net);
 	done(net);
 }
@@ -255,8 +274,7 @@ static void test_rekey_delete_race(void **state)
 	run_for(net, 3000);
 	assert_int_equal(spy_count(&net->p[DEV].spy), 0);
 	assert_int_equal(spy_count(&net->p[GW].spy), 0);
-	assert_int_equal(stats_of(net, DEV).ike_sas_established, 1);
-	assert_int_equal(stats_of(net, GW).ike_sas_established, 1);
+	check_one_ike_sa(net);
 	assert_int_equal(stats_of(net, DEV).child_sas_rekeyed, 0);
 	done(net);
 }
@@ -316,25 +334,43 @@ static void test_rekey_bytes(void **state)
 	done(net);
 }
 
+/* SPREAD_N draws that must fall in [base, base + window], in ten bins. */
+enum { SPREAD_N = 1000, SPREAD_BINS = 10 };
+
+struct spread {
+	uint64_t base, window, lo, hi;
+	unsigned int bins[SPREAD_BINS];
+};
+
+static void spread_add(struct spread *s, uint64_t v)
+{
+	assert_true(v >= s->base && v <= s->base + s->window);
+	s->bins[(v - s->base) * SPREAD_BINS / (s->window + 1)]++;
+	s->lo = v < s->lo ? v : s->lo;
+	s->hi = v > s->hi ? v : s->hi;
+}
+
+/* Each tenth of the window holds 100 +- 40 (far outside chance at this N),
+ * and the draws cover 90 % of it. */
+static void check_spread(const struct spread *s)
+{
+	for (int i = 0; i < SPREAD_BINS; i++)
+		assert_true(s->bins[i] >= 60 && s->bins[i] <= 140);
+	assert_true(s->hi - s->lo > s->window * 9 / 10);
+}
+
 /* rand_time: 1000 SAs configured alike rekey spread evenly over the window. */
 static void test_jitter_spreads(void **state)
 {
-	enum { N = 1000, BINS = 10, REKEY = 3600, RAND = 360 };
-	unsigned int bins[BINS] = { 0 };
-	uint64_t rng = 0x5eed, lo = UINT64_MAX, hi = 0, t;
+	enum { REKEY = 3600, RAND = 360 };
+	struct spread s = { .base = (REKEY - RAND) * 1000ULL, .window = RAND * 1000ULL,
+			    .lo = UINT64_MAX };
+	uint64_t rng = 0x5eed;
 
 	(void)state;
-	for (int i = 0; i < N; i++) {
-		t = ike_life_soft_ms(&rng, 0, REKEY, RAND);
-		assert_true(t >= (REKEY - RAND) * 1000ULL && t <= REKEY * 1000ULL);
-		bins[(t - (REKEY - RAND) * 1000ULL) * BINS / (RAND * 1000ULL + 1)]++;
-		lo = t < lo ? t : lo;
-		hi = t > hi ? t : hi;
-	}
-	/* each tenth of the window holds 100 +- 40 (far outside chance at this N) */
-	for (int i = 0; i < BINS; i++)
-		assert_true(bins[i] >= 60 && bins[i] <= 140);
-	assert_true(hi - lo > RAND * 1000ULL * 9 / 10);
+	for (int i = 0; i < SPREAD_N; i++)
+		spread_add(&s, ike_life_soft_ms(&rng, 0, REKEY, RAND));
+	check_spread(&s);
 	assert_int_equal(ike_life_soft_ms(&rng, 5, 0, RAND), 0);	/* rekey off */
 	assert_int_equal(ike_life_soft_ms(&rng, 5, 10, 0), 10005);	/* no jitter */
 }
@@ -366,21 +402,14 @@ static void test_jitter_per_sa(void **state)
 /* rand_bytes / rand_packets: the soft volume is rekey - uniform [0, rand], per SA. */
 static void test_jitter_volume(void **state)
 {
-	enum { N = 1000, BINS = 10, REKEY = 1000000, RAND = 200000 };
-	unsigned int bins[BINS] = { 0 };
-	uint64_t rng = 0xb17e5, lo = UINT64_MAX, hi = 0, v;
+	enum { REKEY = 1000000, RAND = 200000 };
+	struct spread s = { .base = REKEY - RAND, .window = RAND, .lo = UINT64_MAX };
+	uint64_t rng = 0xb17e5;
 
 	(void)state;
-	for (int i = 0; i < N; i++) {
-		v = ike_life_soft_volume(&rng, REKEY, RAND);
-		assert_true(v >= REKEY - RAND && v <= REKEY);
-		bins[(v - (REKEY - RAND)) * BINS / (RAND + 1)]++;
-		lo = v < lo ? v : lo;
-		hi = v > hi ? v : hi;
-	}
-	for (int i = 0; i < BINS; i++)
-		assert_true(bins[i] >= 60 && bins[i] <= 140);
-	assert_true(hi - lo > RAND * 9 / 10);
+	for (int i = 0; i < SPREAD_N; i++)
+		spread_add(&s, ike_life_soft_volume(&rng, REKEY, RAND));
+	check_spread(&s);
 	assert_int_equal(ike_life_soft_volume(&rng, 0, RAND), 0);	/* rekey off */
 	assert_int_equal(ike_life_soft_volume(&rng, 500, 0), 500);	/* no jitter */
 	for (int i = 0; i < 100; i++)	/* rand >= rekey: never 0 (that is "off") */
@@ -428,11 +457,17 @@ static void test_rand_packets_per_sa(void **state)
 	assert_true(differ);
 }
 
+/* A pair up, nothing rekeyed by lifetime: the operator's turn. */
+static struct net *up_no_rekey(void)
+{
+	return up(R_DEV("aes128gcm16", IKE_NO_REKEY, NO_REKEY),
+		  R_GW("aes128gcm16", IKE_NO_REKEY, NO_REKEY));
+}
+
 /* xdpsecctl rekey --child: the operator rekeys now; no Child SA of that name: -ENOENT. */
 static void test_operator_rekey_child(void **state)
 {
-	struct net *net = up(R_DEV("aes128gcm16", IKE_NO_REKEY, NO_REKEY),
-			     R_GW("aes128gcm16", IKE_NO_REKEY, NO_REKEY));
+	struct net *net = up_no_rekey();
 	uint32_t old_in = spy_first(&net->p[GW].spy, XS_DIR_IN)->spi;
 	char err[128] = "";
 
@@ -440,8 +475,7 @@ static void test_operator_rekey_child(void **state)
 	assert_int_equal(ike_engine_rekey(net->p[GW].e, "nope", false, net->now, err,
 					  sizeof(err)), -ENOENT);
 	assert_true(err[0]);
-	assert_int_equal(ike_engine_rekey(net->p[GW].e, "net", false, net->now, err,
-					  sizeof(err)), 1);
+	operator_rekey(net, GW, "net", false);
 	pump(net);
 	assert_int_equal(stats_of(net, GW).child_sas_rekeyed, 1);
 	assert_int_equal(stats_of(net, DEV).child_sas_rekeyed, 1);
@@ -451,46 +485,140 @@ static void test_operator_rekey_child(void **state)
 	done(net);
 }
 
-/* Both operators rekey the Child SA at the same moment: a collision, one survivor. */
-static void test_operator_rekey_child_both(void **state)
+/* Both operators rekey at the same moment: a collision, one survivor. */
+static void operator_rekey_both(struct net *net, bool ike)
 {
-	struct net *net = up(R_DEV("aes128gcm16", IKE_NO_REKEY, NO_REKEY),
-			     R_GW("aes128gcm16", IKE_NO_REKEY, NO_REKEY));
-	char err[128];
-
-	(void)state;
-	assert_int_equal(ike_engine_rekey(net->p[GW].e, "net", false, net->now, err,
-					  sizeof(err)), 1);
-	assert_int_equal(ike_engine_rekey(net->p[DEV].e, "net", false, net->now, err,
-					  sizeof(err)), 1);
+	operator_rekey(net, GW, ike ? "gw" : "net", ike);
+	operator_rekey(net, DEV, ike ? "dev" : "net", ike);
 	pump(net);
-	assert_int_equal(stats_of(net, DEV).rekey_collisions, 1);
-	assert_int_equal(stats_of(net, GW).rekey_collisions, 1);
+	check_collided(net);
 	run_for(net, 2000);
+	if (ike)
+		check_one_ike_sa(net);
 	check_one_pair(net);
 	done(net);
 }
 
-/* xdpsecctl rekey --ike: both at once, one IKE SA survives with its child. */
+static void test_operator_rekey_child_both(void **state)
+{
+	(void)state;
+	operator_rekey_both(up_no_rekey(), false);
+}
+
+/* xdpsecctl rekey --ike: both at once, one IKE SA survives with its child.
+ * An IKE SA goes by its connection's name: gw's is not "dev". */
 static void test_operator_rekey_ike_both(void **state)
 {
-	struct net *net = up(R_DEV("aes128gcm16", IKE_NO_REKEY, NO_REKEY),
-			     R_GW("aes128gcm16", IKE_NO_REKEY, NO_REKEY));
+	struct net *net = up_no_rekey();
 	char err[128];
 
 	(void)state;
 	assert_int_equal(ike_engine_rekey(net->p[GW].e, "dev", true, net->now, err,
 					  sizeof(err)), -ENOENT);
-	assert_int_equal(ike_engine_rekey(net->p[GW].e, "gw", true, net->now, err,
-					  sizeof(err)), 1);
-	assert_int_equal(ike_engine_rekey(net->p[DEV].e, "dev", true, net->now, err,
-					  sizeof(err)), 1);
-	pump(net);
-	assert_int_equal(stats_of(net, DEV).rekey_collisions, 1);
+	operator_rekey_both(net, true);
+}
+
+/*
+ * Crossing IKE rekeys where dev completes both exchanges first (gw's
+ * answer to its own request held back), as a NAT's hold does it in
+ * test_ike_lifecycle.sh:
+ *
+ *   CREATE_CHILD_SA { SA(IKE) }  <-->  both ways, both answered
+ *   dev decides at once; gw's answer to dev is held
+ *
+ * A strongSwan peer knows the SA our request made only once its own
+ * exchange completes: dev's Deletes on its new SA are dropped here.
+ */
+static uint8_t old_spi_i[8];
+static bool dev_new_sa_ignored;
+
+static enum verdict dev_first_filter(struct net *net, struct pkt *p)
+{
+	(void)net;
+	if (p->from == DEV && pkt_is(p, IKE_CREATE_CHILD_SA, true))
+		return HOLD;
+	if (dev_new_sa_ignored && p->from == DEV && pkt_is(p, IKE_INFORMATIONAL, false) &&
+	    memcmp(p->data, old_spi_i, 8))
+		return DROP;
+	return DELIVER;
+}
+
+static unsigned int live_sas(struct net *net, int side)
+{
+	unsigned int n = 0;
+
+	for (const struct ike_sa *s = net->p[side].e->sas; s; s = s->next)
+		n += s->state != IKE_SA_DEAD;
+	return n;
+}
+
+/* dev lost: its redundant SA is the one that has the old one to wait for. */
+static bool dev_lost(struct net *net)
+{
+	for (const struct ike_sa *s = net->p[DEV].e->sas; s; s = s->next)
+		if (s->state == IKE_SA_DELETING && s->rekey_old)
+			return true;
+	return false;
+}
+
+/* The crossing, until dev lost (want_lost) or won: nonces are random, so tries. */
+static struct net *collide_dev_first(bool want_lost)
+{
+	for (int tries = 0; tries < 64; tries++) {
+		struct net *net = up_no_rekey();
+
+		memcpy(old_spi_i, net->p[DEV].e->sas->spi_i, 8);
+		dev_new_sa_ignored = true;
+		net->filter = dev_first_filter;
+		operator_rekey(net, GW, "gw", true);
+		operator_rekey(net, DEV, "dev", true);
+		pump(net);
+		assert_int_equal(stats_of(net, DEV).rekey_collisions, 1);
+		assert_int_equal(net->n_held, 1);
+		if (dev_lost(net) == want_lost)
+			return net;
+		done(net);
+	}
+	fail_msg("64 collisions, dev never %s", want_lost ? "lost" : "won");
+	return NULL;
+}
+
+/*
+ * dev lost and deletes its redundant SA, unheard.  gw completes, wins and
+ * deletes the old SA: dev sends its Delete once more and drops the
+ * redundant SA then, not 31 s of retransmissions later.
+ */
+static void test_ike_collision_lost_redundant_goes(void **state)
+{
+	struct net *net = collide_dev_first(true);
+
+	(void)state;
+	assert_int_equal(live_sas(net, DEV), 3);	/* old, the peer's new one, ours */
+	release(net);
 	assert_int_equal(stats_of(net, GW).rekey_collisions, 1);
-	run_for(net, 2000);
-	assert_int_equal(stats_of(net, DEV).ike_sas_established, 1);
-	assert_int_equal(stats_of(net, GW).ike_sas_established, 1);
+	assert_int_equal(live_sas(net, DEV), 1);
+	run_for(net, 6000);	/* gw's wait for the Delete it never gets */
+	assert_int_equal(live_sas(net, GW), 1);
+	check_one_ike_sa(net);
+	check_one_pair(net);
+	done(net);
+}
+
+/*
+ * dev won and deletes the old SA while gw's own exchange is still out: gw
+ * hands the Child SAs to dev's new SA instead of losing them with the old.
+ */
+static void test_ike_collision_old_deleted_first(void **state)
+{
+	struct net *net = collide_dev_first(false);
+
+	(void)state;
+	assert_int_equal(live_sas(net, GW), 1);	/* dev's new SA, the children in it */
+	assert_int_equal(stats_of(net, GW).ike_sas_rekeyed, 1);
+	release(net);	/* gw's answer, for an SA gone */
+	run_for(net, 6000);	/* dev's wait for gw's half that never completed */
+	assert_int_equal(live_sas(net, DEV), 1);
+	check_one_ike_sa(net);
 	check_one_pair(net);
 	done(net);
 }
@@ -584,6 +712,8 @@ int main(void)
 		cmocka_unit_test(test_operator_rekey_child),
 		cmocka_unit_test(test_operator_rekey_child_both),
 		cmocka_unit_test(test_operator_rekey_ike_both),
+		cmocka_unit_test(test_ike_collision_lost_redundant_goes),
+		cmocka_unit_test(test_ike_collision_old_deleted_first),
 		cmocka_unit_test(test_dpd_idle_busy),
 		cmocka_unit_test(test_dpd_restart),
 	};

@@ -4,7 +4,8 @@
  * SK layer: ike_msg_parse finds Fragment Number and Total Fragments,
  * ike_sk_encrypt_frag / ike_sk_decrypt_frag protect a fragment in place
  * with those fields authenticated (a changed Fragment Number fails the
- * ICV), and malformed fragment fields are syntax errors.
+ * ICV), and malformed fragment fields are syntax errors; and the datagram
+ * size fragments are cut to (RFC 7383 2.5.1, the uplink's MTU).
  *
  *   | IKE header, NP=53 | SKF: NP, C, len | Frag# | Total | IV | inner | pad | padlen | ICV |
  */
@@ -22,6 +23,7 @@
 #include "ike_msg.h"
 #include "ike_prf.h"
 #include "ike_sk.h"
+#include "ike_xchg.h"
 
 enum { MSG_MAX = 2048, FIELDS_OFF = IKE_HDR_LEN + IKE_GENERIC_HDR_LEN };
 
@@ -139,12 +141,32 @@ static void test_bad_fields(void **state)
 	ike_sk_wipe(&sk);
 }
 
+/*
+ * How large a datagram IKE fills: ike_fragment_size when set (even past the
+ * MTU: the operator's word), else RFC 7383's 576 / 1280, or the uplink's
+ * MTU where smaller, but never under IKE_FRAGMENT_SIZE_MIN.
+ */
+static void test_datagram_max(void **state)
+{
+	(void)state;
+	assert_int_equal(ike_frag_datagram_max(0, 0, false), 576);
+	assert_int_equal(ike_frag_datagram_max(0, 0, true), 1280);
+	assert_int_equal(ike_frag_datagram_max(0, 1500, false), 576);
+	assert_int_equal(ike_frag_datagram_max(0, 1500, true), 1280);
+	assert_int_equal(ike_frag_datagram_max(0, 512, false), 512);
+	assert_int_equal(ike_frag_datagram_max(0, 1000, true), 1000);
+	assert_int_equal(ike_frag_datagram_max(0, 300, false), IKE_FRAGMENT_SIZE_MIN);
+	assert_int_equal(ike_frag_datagram_max(1400, 512, false), 1400);
+	assert_int_equal(ike_frag_datagram_max(400, 9000, true), 400);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_fields_authenticated),
 		cmocka_unit_test(test_bad_fields),
+		cmocka_unit_test(test_datagram_max),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

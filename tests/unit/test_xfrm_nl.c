@@ -3,8 +3,9 @@
  * XFRM netlink encoding, field by field: NEWSA for each transform (AEAD
  * name, key and ICV lengths in bits, the salt inside the key), replay state
  * as XFRMA_REPLAY_ESN_VAL, UDP encapsulation, offload flags; DELSA/GETSA
- * ids; policies with their selector (ports as port/mask) and template; and
- * parsing of a GETSA reply and an expire event.  The VM test
+ * ids; policies with their selector (ports as port/mask) and template, and
+ * the UPDPOLICY that moves a template when the tunnel moves; and parsing of
+ * a GETSA reply and an expire event.  The VM test
  * (tests/vm/run-vm.sh) checks the same SAs against `ip xfrm state`.
  */
 #include <errno.h>
@@ -322,6 +323,104 @@ static void test_policy_unexpressible(void **state)
 	assert_int_equal(xfrm_nl_policy(&m, XFRM_MSG_NEWPOLICY, &p), -EINVAL);
 }
 
+static struct xfrm_nl_policy out_policy(void)
+{
+	struct xfrm_nl_policy p = { .dir = XFRM_POLICY_OUT, .priority = 952, .reqid = 4 };
+
+	p.src = sel4(10, 1, 0, 24);
+	p.dst = sel4(10, 2, 0, 24);
+	p.tmpl_src.family = p.tmpl_dst.family = XS_AF_INET;
+	memcpy(p.tmpl_src.addr, OUR4, 4);
+	memcpy(p.tmpl_dst.addr, PEER4, 4);
+	return p;
+}
+
+/* MOBIKE moved our end: UPDPOLICY with the same selector, the template's new source. */
+static void test_policy_move_out(void **state)
+{
+	static const uint8_t MOVED4[4] = { 192, 0, 2, 77 };
+	struct xfrm_nl_policy p = out_policy();
+	struct dp_addr local = { .family = XS_AF_INET }, remote = { .family = XS_AF_INET };
+	const struct xfrm_userpolicy_info *u;
+	const struct xfrm_user_tmpl *t;
+	struct nl_msg m;
+
+	(void)state;
+	memcpy(local.addr, OUR4, 4);
+	memcpy(remote.addr, PEER4, 4);
+	assert_int_equal(xfrm_nl_policy_move(&m, &p, &local, &remote), 0);	/* unchanged */
+	memcpy(local.addr, MOVED4, 4);
+	assert_int_equal(xfrm_nl_policy_move(&m, &p, &local, &remote), 1);
+	assert_int_equal(m.nh.nlmsg_type, XFRM_MSG_UPDPOLICY);
+	assert_int_equal(m.nh.nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL), 0);
+	u = NLMSG_DATA(&m.nh);
+	assert_int_equal(u->dir, XFRM_POLICY_OUT);
+	assert_int_equal(ntohl(u->sel.daddr.a4), 0x0a020000);	/* the policy it replaces */
+	assert_int_equal(u->priority, 952);
+	t = RTA_DATA(attr(&m, sizeof(*u), XFRMA_TMPL));
+	assert_memory_equal(&t->saddr, MOVED4, 4);
+	assert_memory_equal(&t->id.daddr, PEER4, 4);
+	assert_int_equal(t->reqid, 4);
+	assert_memory_equal(p.tmpl_src.addr, MOVED4, 4);	/* remembered for the next move */
+	assert_int_equal(xfrm_nl_policy_move(&m, &p, &local, &remote), 0);
+	/* the peer moved to IPv6 */
+	remote.family = XS_AF_INET6;
+	memset(remote.addr, 0, 16);
+	remote.addr[0] = 0x20;
+	remote.addr[1] = 0x01;
+	remote.addr[2] = 0x0d;
+	remote.addr[3] = 0xb8;
+	remote.addr[15] = 7;
+	assert_int_equal(xfrm_nl_policy_move(&m, &p, &local, &remote), 1);
+	t = RTA_DATA(attr(&m, sizeof(*u), XFRMA_TMPL));
+	assert_int_equal(t->family, AF_INET6);
+	assert_memory_equal(&t->id.daddr, remote.addr, 16);
+}
+
+/* In and fwd: only the template's destination (ours) follows; the source stays any. */
+static void test_policy_move_in(void **state)
+{
+	static const uint8_t MOVED4[4] = { 192, 0, 2, 77 };
+	struct xfrm_nl_policy p = { .dir = XFRM_POLICY_IN };
+	struct dp_addr local = { .family = XS_AF_INET }, remote = { .family = XS_AF_INET };
+	const struct xfrm_user_tmpl *t;
+	struct nl_msg m;
+
+	(void)state;
+	p.src = sel4(10, 2, 0, 24);
+	p.dst = sel4(10, 1, 0, 24);
+	p.tmpl_dst.family = XS_AF_INET;
+	memcpy(p.tmpl_dst.addr, OUR4, 4);
+	memcpy(local.addr, OUR4, 4);
+	memcpy(remote.addr, MOVED4, 4);
+	assert_int_equal(xfrm_nl_policy_move(&m, &p, &local, &remote), 0);	/* the peer moved */
+	memcpy(local.addr, MOVED4, 4);
+	assert_int_equal(xfrm_nl_policy_move(&m, &p, &local, &remote), 1);
+	assert_int_equal(m.nh.nlmsg_type, XFRM_MSG_UPDPOLICY);
+	t = RTA_DATA(attr(&m, sizeof(struct xfrm_userpolicy_info), XFRMA_TMPL));
+	assert_memory_equal(&t->id.daddr, MOVED4, 4);
+	assert_int_equal(t->saddr.a4, 0);
+	assert_int_equal(p.tmpl_src.family, 0);
+}
+
+/* UPDSA only for new ports: it would keep an address, and daddr names the state. */
+static void test_sa_moves_in_place(void **state)
+{
+	struct dp_sa sa = sa_gcm_in();
+	struct dp_addr src = sa.src, dst = sa.dst;
+
+	(void)state;
+	assert_true(xfrm_nl_sa_moves_in_place(&sa, &src, &dst));
+	src.addr[3]++;
+	assert_false(xfrm_nl_sa_moves_in_place(&sa, &src, &dst));
+	src = sa.src;
+	dst.addr[3]++;
+	assert_false(xfrm_nl_sa_moves_in_place(&sa, &src, &dst));
+	dst = sa.dst;
+	dst.family = XS_AF_INET6;
+	assert_false(xfrm_nl_sa_moves_in_place(&sa, &src, &dst));
+}
+
 /* A kernel reply is a NEWSA like ours with counters filled in. */
 static void test_parse_getsa_reply(void **state)
 {
@@ -397,6 +496,9 @@ int main(void)
 		cmocka_unit_test(test_policy_out),
 		cmocka_unit_test(test_policy_in_any_source_and_del),
 		cmocka_unit_test(test_policy_unexpressible),
+		cmocka_unit_test(test_policy_move_out),
+		cmocka_unit_test(test_policy_move_in),
+		cmocka_unit_test(test_sa_moves_in_place),
 		cmocka_unit_test(test_parse_getsa_reply),
 		cmocka_unit_test(test_parse_expire),
 	};

@@ -12,17 +12,22 @@
 #          in UDP/4500 (no NAT in between): gwa's kernel decapsulates it on
 #          the IKE daemon's UDP_ENCAP_ESPINUDP socket
 #   run 2: gwb in XFRM mode too, raw ESP; gwa's Child SA has rekey_time = 5s,
-#          and a ping runs across its rekeys
+#          and a ping runs across its rekeys; then gwa's uplink address
+#          moves to 192.0.2.11 (MOBIKE): both kernels' states and policy
+#          templates follow, and traffic flows again
 PSK=xdpsec-vm-test-psk-0123456789
+MOVED=192.0.2.11
+# gwa's own address, and the one gwb expects it at (run 2: any in the subnet, for MOBIKE)
+ADDR_A=192.0.2.1
 REKEY_PINGS=80		# 8 s at 100 ms: at least one rekey with rekey_time = 5s
 
 # swanctl.conf-style file for one gateway: $1 a|b, $2 dataplane, $3 extra
 # connection lines, $4 extra child lines.
 ike_conf() {
 	if [ "$1" = a ]; then
-		set -- "$@" 192.0.2.1 192.0.2.2 10.1.0.0/24 10.2.0.0/24 a b
+		set -- "$@" $ADDR_A 192.0.2.2 10.1.0.0/24 10.2.0.0/24 a b
 	else
-		set -- "$@" 192.0.2.2 192.0.2.1 10.2.0.0/24 10.1.0.0/24 b a
+		set -- "$@" 192.0.2.2 $ADDR_A 10.2.0.0/24 10.1.0.0/24 b a
 	fi
 	cat <<EOF
 xdpsec {
@@ -181,6 +186,7 @@ left=$(ip -n vm-gwa xfrm state | wc -l)$(ip -n vm-gwa xfrm policy | wc -l)
 	fail "ike_xfrm_clean_shutdown" "state/policy lines: $left"
 
 # ---- run 2: XFRM against XFRM, raw ESP, with Child SA rekeys ----
+ADDR_A=192.0.2.0/24
 ike_conf a xfrm "" "start_action = start
 				rekey_time = 5s
 				rand_time = 1s
@@ -231,6 +237,38 @@ else
 	fail "ike_child_rekey_no_loss" "$rekeys rekeys, $recv/$sent pings, encrypted +$enc, SPIs left from before:$kept"
 	cat /tmp/ping-rekey
 	grep -i "rekey\|error\|warn" /tmp/ikea.log /tmp/ikeb.log | tail -10
+fi
+
+# MOBIKE: gwa's uplink moves to $MOVED (promote_secondaries: the new
+# address stays when the old one goes).  Each kernel SA gets its new
+# addresses, each policy template too (out: both ends, in/fwd: ours).
+ip netns exec vm-gwa sh -c 'echo 1 >/proc/sys/net/ipv4/conf/up0/promote_secondaries'
+ip -n vm-gwa addr add $MOVED/24 dev up0
+ip -n vm-gwa addr del 192.0.2.1/24 dev up0
+for _ in $(seq 1 50); do
+	grep -q "moved from .* to $MOVED" /tmp/ikea.log && grep -q "moved from .* to $MOVED" /tmp/ikeb.log &&
+		break
+	sleep 0.2
+done
+ip -n vm-gwa xfrm state >/tmp/mv_state_a; ip -n vm-gwa xfrm policy >/tmp/mv_pol_a
+ip -n vm-gwb xfrm state >/tmp/mv_state_b; ip -n vm-gwb xfrm policy >/tmp/mv_pol_b
+why=
+for f in /tmp/mv_state_a /tmp/mv_state_b; do
+	grep -q "src $MOVED dst 192.0.2.2" $f && grep -q "src 192.0.2.2 dst $MOVED" $f ||
+		why="$why ${f#/tmp/mv_}: no state with $MOVED;"
+done
+grep -q "tmpl src $MOVED dst 192.0.2.2" /tmp/mv_pol_a || why="$why gwa: out template not moved;"
+grep -q "tmpl src 192.0.2.2 dst $MOVED" /tmp/mv_pol_b || why="$why gwb: out template not moved;"
+grep -q "tmpl src 0.0.0.0 dst $MOVED" /tmp/mv_pol_a || why="$why gwa: in/fwd template not moved;"
+cat /tmp/mv_state_a /tmp/mv_pol_a /tmp/mv_state_b /tmp/mv_pol_b | grep -qw "192\.0\.2\.1" &&
+	why="$why 192.0.2.1 left in the kernel;"
+if [ -z "$why" ] && nsx vm-ha ping -c 3 -i 0.2 -W 3 10.2.0.2 >/tmp/ping-mv 2>&1 &&
+   nsx vm-hb ping -c 3 -i 0.2 -W 3 10.1.0.2 >>/tmp/ping-mv 2>&1; then
+	pass "ike_xfrm_mobike_move (gwa 192.0.2.1 -> $MOVED: states, out and in/fwd templates on both ends, ping both ways)"
+else
+	fail "ike_xfrm_mobike_move" "${why:-ping: $(tail -2 /tmp/ping-mv | tr '\n' ' ')}"
+	cat /tmp/mv_state_a /tmp/mv_pol_a /tmp/mv_pol_b
+	grep -i "mobike\|moved\|error\|warn" /tmp/ikea.log /tmp/ikeb.log | tail -10
 fi
 ike_stop
 echo "--- ikea.log"; tail -20 /tmp/ikea.log
