@@ -28,7 +28,10 @@
 #include "log.h"
 #include "selector.h"
 
-enum { REKEYED_WAIT_MS = 30000 };	/* a replaced IKE SA the peer never deletes */
+enum {
+	REKEYED_WAIT_MS = 30000,	/* a replaced IKE SA the peer never deletes */
+	HARD_VOLUME_GRACE_MS = 10000,	/* hard volume limit crossed before the rekey */
+};
 
 static uint64_t rekeyed_until(const struct ike_sa *sa)
 {
@@ -302,6 +305,38 @@ static uint64_t max64(uint64_t a, uint64_t b)
 	return a > b ? a : b;
 }
 
+/*
+ * The counters are read every dp_poll_ms, so a soft and a hard volume limit
+ * close together (swanctl's default life is rekey + 10 %) can both be
+ * crossed between two reads.  A hard limit found crossed while the SA is
+ * still the current one counts as its soft limit: its rekey starts at once
+ * (unless running) and the SA is deleted when it is replaced, or
+ * HARD_VOLUME_GRACE_MS later if the rekey does not finish (once replaced,
+ * the delayed Delete of a rekey we made still waits for ESP in flight).
+ * true when that is what happens; false: delete it now.
+ */
+static bool hard_volume_rekey(struct ike_sa *sa, struct ike_child *c, const char *what)
+{
+	uint64_t grace = sa->e->now_ms + HARD_VOLUME_GRACE_MS;
+
+	if (c->state == IKE_CHILD_REKEYED)
+		return c->hard_volume_hit && c->delete_ms;	/* replaced: its Delete is due */
+	if (c->state != IKE_CHILD_INSTALLED)
+		return false;
+	if (c->hard_volume_hit)
+		return true;	/* its rekey runs; expire_ms bounds the wait */
+	c->hard_volume_hit = true;
+	if (!c->expire_ms || c->expire_ms > grace)
+		c->expire_ms = grace;
+	if (c->rekey_by || task_queued(sa, IKE_TASK_REKEY_CHILD, c))
+		return true;
+	xs_info("CHILD_SA %s{%u}: hard %s limit reached before its rekey started: rekeying now",
+		c->name, c->uid, what);
+	c->rekey_ms = 0;
+	queue_rekey(sa, c);
+	return true;
+}
+
 static void child_counters(struct ike_sa *sa, struct ike_child *c, const struct dp_sa_info *v,
 			   int n)
 {
@@ -326,7 +361,10 @@ static void child_counters(struct ike_sa *sa, struct ike_child *c, const struct 
 	pkts = max64(c->pkts_in, c->pkts_out);
 	if ((cfg->life_bytes && bytes >= cfg->life_bytes) ||
 	    (cfg->life_packets && pkts >= cfg->life_packets)) {
-		child_expired(sa, c, bytes >= cfg->life_bytes && cfg->life_bytes ? "bytes" : "packets");
+		const char *what = bytes >= cfg->life_bytes && cfg->life_bytes ? "bytes" : "packets";
+
+		if (!hard_volume_rekey(sa, c, what))
+			child_expired(sa, c, what);
 		return;
 	}
 	if (c->state == IKE_CHILD_INSTALLED && !c->rekey_by &&

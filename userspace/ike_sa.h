@@ -137,6 +137,7 @@ struct ike_child {
 	uint8_t peer_nonce[IKE_NONCE_MAX];	/* the exchange's other nonce (collisions) */
 	size_t peer_nonce_len;
 	unsigned int rekey_retries;		/* TEMPORARY_FAILURE answers so far */
+	bool hard_volume_hit;			/* rekeying after its hard volume limit */
 };
 
 /* Our outstanding request (window size 1), kept for retransmission. */

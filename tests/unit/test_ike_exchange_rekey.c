@@ -334,6 +334,30 @@ static void test_rekey_bytes(void **state)
 	done(net);
 }
 
+/*
+ * rekey_packets = 50 and the default life_packets (+10 %, 55): both crossed
+ * between two counter reads.  The SA is rekeyed, not deleted without one.
+ */
+static void test_hard_volume_before_rekey(void **state)
+{
+	struct net *net = up(R_DEV("aes128gcm16", IKE_NO_REKEY,
+				   "rekey_time = 0s\n life_time = 0s\n rekey_packets = 50\n"
+				   "rand_packets = 0"),
+			     R_GW("aes128gcm16", IKE_NO_REKEY, NO_REKEY));
+	struct dp_fake_counters *k = dp_fake_counters(net->p[DEV].spy.inner);
+	int slot = slot_of(net, DEV, XS_DIR_OUT);
+
+	(void)state;
+	assert_true(slot >= 0);
+	k->sa[slot].packets = 60;
+	run_for(net, 1100);
+	run_for(net, 2500);
+	assert_int_equal(stats_of(net, DEV).child_sas_rekeyed, 1);
+	assert_int_equal(stats_of(net, DEV).child_sas_expired, 0);
+	check_one_pair(net);
+	done(net);
+}
+
 /* SPREAD_N draws that must fall in [base, base + window], in ten bins. */
 enum { SPREAD_N = 1000, SPREAD_BINS = 10 };
 
@@ -704,6 +728,7 @@ int main(void)
 		cmocka_unit_test(test_rekey_delete_race),
 		cmocka_unit_test(test_hard_lifetime),
 		cmocka_unit_test(test_rekey_bytes),
+		cmocka_unit_test(test_hard_volume_before_rekey),
 		cmocka_unit_test(test_jitter_spreads),
 		cmocka_unit_test(test_jitter_per_sa),
 		cmocka_unit_test(test_jitter_volume),
