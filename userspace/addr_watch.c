@@ -10,6 +10,7 @@
 #include "addr_watch.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
@@ -43,22 +44,38 @@ static bool relevant(uint16_t type)
 	       type == RTM_DELROUTE;
 }
 
+/*
+ * The cursor is an int, as in libmnl: NLMSG_NEXT steps by the aligned
+ * length, which can pass the end of a buffer whose length is not a multiple
+ * of 4; a size_t would wrap and NLMSG_OK read on past the end.
+ */
+bool addr_watch_parse(const void *buf, size_t len)
+{
+	int left = len > INT_MAX ? INT_MAX : (int)len;
+	const struct nlmsghdr *h;
+	bool changed = false;
+
+	for (h = buf; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left))
+		changed |= relevant(h->nlmsg_type);
+	return changed;
+}
+
 bool addr_watch_drain(int fd)
 {
 	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct sockaddr_nl from;
+	socklen_t from_len = sizeof(from);
 	bool changed = false;
 	ssize_t n;
 
-	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0 || (n < 0 && errno == ENOBUFS)) {
-		const struct nlmsghdr *h;
-		size_t len = n > 0 ? (size_t)n : 0;
-
+	while ((n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from,
+			     &from_len)) > 0 || (n < 0 && errno == ENOBUFS)) {
 		if (n < 0) {		/* overrun: something changed, look anyway */
 			changed = true;
-			continue;
+		} else if (from_len == sizeof(from) && from.nl_pid == 0) {
+			changed |= addr_watch_parse(buf, (size_t)n);	/* the kernel's only */
 		}
-		for (h = (const void *)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len))
-			changed |= relevant(h->nlmsg_type);
+		from_len = sizeof(from);
 	}
 	return changed;
 }

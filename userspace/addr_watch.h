@@ -15,6 +15,8 @@
 int addr_watch_open(void);
 /* Reads what is pending; true if an address or a route was added or removed. */
 bool addr_watch_drain(int fd);
+/* The same for one datagram of rtnetlink messages (any bytes: bounds checked). */
+bool addr_watch_parse(const void *buf, size_t len);
 /* The source address for remote (a connected UDP socket, nothing sent); 0 or -errno. */
 int addr_watch_source_for(const struct ike_endpoint *remote, struct ike_endpoint *src);
 

@@ -522,6 +522,11 @@ static void sa_list_json_one(struct json *j, const struct dp_sa_info *sa)
 	json_kv_string(j, "device", sa->device[0] ? sa->device : NULL);
 	json_kv_u64(j, "packets", sa->stats.packets);
 	json_kv_u64(j, "bytes", sa->stats.bytes);
+	/* inbound ESP in UDP from elsewhere than src:sport (sa_seen.h); 0 and nulls outbound */
+	json_kv_u64(j, "src_changes", sa->seen_changes);
+	json_kv_string(j, "new_src", sa->seen_src.family ?
+		       addr_format(&sa->seen_src, addr, sizeof(addr)) : NULL);
+	json_port(j, "new_sport", sa->seen_src.family ? sa->seen_sport : 0);
 	json_object_end(j);
 }
 
@@ -541,32 +546,44 @@ static void sa_list_json(struct cmd_ctx *c, const struct dp_sa_info *sas, int n)
 	strbuf_putc(c->out, '\n');
 }
 
+/*
+ * src_changes: how many new sources of authenticated ESP an inbound SA
+ * noted (its peer's NAT rebinding, sa_seen.h); new_src: the last one, until
+ * the SA moves there ("-" outbound, or none).
+ */
 static int sa_list_text(struct cmd_ctx *c, const struct dp_sa_info *sas, int n)
 {
 	static const char *const header[] = {
-		"spi", "dir", "alg", "src", "dst", "device", "packets", "bytes",
+		"spi", "dir", "alg", "src", "dst", "device", "packets", "bytes", "src_changes",
+		"new_src",
 	};
-	char spi[16], src[ADDR_PORT_STR_MAX], dst[ADDR_PORT_STR_MAX], pk[24], by[24];
+	char spi[16], src[ADDR_PORT_STR_MAX], dst[ADDR_PORT_STR_MAX], pk[24], by[24], ch[24];
+	char seen[ADDR_PORT_STR_MAX];
 	struct table t;
 	int i, ret;
 
 	if (n == 0)
 		return strbuf_puts(c->out, "no SAs\n");
-	ret = table_init(&t, 8, header);
+	ret = table_init(&t, 10, header);
 	table_align_right(&t, 6);
 	table_align_right(&t, 7);
+	table_align_right(&t, 8);
 	for (i = 0; i < n && !ret; i++) {
 		const struct dp_sa_info *sa = &sas[i];
+		bool in = sa->dir == XS_DIR_IN;
 		const char *row[] = {
 			spi, cmd_dir_name(sa->dir), alg_label(sa->alg),
 			addr_port_format(&sa->src, sa->sport, src, sizeof(src)),
 			addr_port_format(&sa->dst, sa->dport, dst, sizeof(dst)),
-			sa->device[0] ? sa->device : NULL, pk, by,
+			sa->device[0] ? sa->device : NULL, pk, by, in ? ch : NULL,
+			sa->seen_src.family ? addr_port_format(&sa->seen_src, sa->seen_sport,
+							      seen, sizeof(seen)) : NULL,
 		};
 
 		snprintf(spi, sizeof(spi), "0x%08x", sa->spi);
 		snprintf(pk, sizeof(pk), "%llu", (unsigned long long)sa->stats.packets);
 		snprintf(by, sizeof(by), "%llu", (unsigned long long)sa->stats.bytes);
+		snprintf(ch, sizeof(ch), "%llu", (unsigned long long)sa->seen_changes);
 		ret = table_add(&t, row);
 	}
 	if (!ret)

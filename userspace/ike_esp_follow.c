@@ -28,13 +28,27 @@
  * only the original initiator moves the SA to another address (RFC 4555
  * 3.8), so only a new port of the same address is checked (NAT rebinding);
  * the NAT-D payloads describe the probed path, as in a MOBIKE path check.
- * A report is acted on once (its count, dp_sa_info.seen_changes): a check
- * that went unanswered is not repeated until the data plane notes another
- * source.  A request of ours that is out already (a DPD, a Child SA rekey)
- * becomes the check: its retransmissions go to the new endpoint for the
- * check's window (the window size is 1: no second request can go).
+ * A report is acted on once (its count, dp_sa_info.seen_changes).  A check
+ * that went unanswered (all its sends or their answers lost while the
+ * device really is there) is repeated after RECHECK_FIRST_MS, then twice as
+ * long each time up to RECHECK_MAX_MS, at most RECHECKS_MAX times, and only
+ * while the Child SA that reported it still gets ESP from there: its
+ * inbound SA's last noted source is still that one and its packet count
+ * moved since the last check ended (get_sa, one SA; ESP still arriving
+ * from the old mapping moves it too, which costs one more check, never a
+ * move).  ESP that stopped, a source that changed again (a new report, a
+ * new check), a move or the Child SA's rekey end it.  A request of ours
+ * that is out already (a DPD, a Child SA rekey) becomes the check: its
+ * retransmissions go to the new endpoint for the check's window (the
+ * window size is 1: no second request can go); its retransmission count is
+ * not touched, so a peer gone everywhere still times out.
+ *
+ * Operators see each inbound SA's count of new sources and the last one in
+ * `xdpsecctl sa list` (src_changes, new_src) and on the metrics page
+ * (xdpsec_sa_esp_source_changes_total).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,7 +56,12 @@
 #include "log.h"
 #include "selector.h"
 
-enum { PROBE_SENDS = 3 };	/* to the new endpoint, every retransmit_base_ms / 2 */
+enum {
+	PROBE_SENDS = 3,		/* to the new endpoint, every retransmit_base_ms / 2 */
+	RECHECK_FIRST_MS = 2000,	/* an unanswered check, again after 2 s, 4 s, ... */
+	RECHECK_MAX_MS = 32000,
+	RECHECKS_MAX = 5,		/* ... 32 s: the last one about a minute later */
+};
 
 static uint64_t probe_interval(const struct ike_engine *e)
 {
@@ -183,15 +202,100 @@ void ike_esp_follow_poll(struct ike_sa *sa, struct ike_child *c, const struct dp
 	}
 	xs_info("IKE_SA %s: CHILD_SA %s{%u} gets ESP from %s, not %s: checking the peer is there",
 		name, c->name, c->uid, from_s, at);
+	sa->esp_recheck_ms = 0;		/* news: a fresh check, a fresh budget of re-checks */
+	sa->esp_rechecks = 0;
+	sa->esp_recheck_uid = c->uid;
 	if (probe_start(sa, &from))
 		xs_warn("IKE_SA %s: no liveness check to %s", name, from_s);
 }
 
-void ike_esp_follow_timers(struct ike_sa *sa, uint64_t *next)
+/*
+ * The inbound SA of the Child SA that reported esp_probe_to, into *out, if
+ * its ESP still comes from there (and not from where sa is now).
+ */
+static bool still_from_probed(struct ike_sa *sa, struct dp_sa_info *out)
+{
+	struct dataplane *dp = sa->e->dp;
+	struct ike_child *c = ike_child_by_uid(sa, sa->esp_recheck_uid);
+	struct ike_endpoint from;
+
+	if (!c || c->state != IKE_CHILD_INSTALLED || c->slot_in < 0 || !dp->ops->get_sa ||
+	    dp->ops->get_sa(dp, (uint32_t)c->slot_in, out))
+		return false;
+	ep_from_dp(&out->seen_src, out->seen_sport, &from);
+	return out->seen_src.family && ike_ep_equal(&from, &sa->esp_probe_to) &&
+	       !ike_ep_equal(&from, &sa->remote);
+}
+
+/* The check went unanswered: another one later, if any is left and there is ESP to watch. */
+static uint64_t recheck_arm(struct ike_sa *sa)
+{
+	struct dp_sa_info in;
+	uint64_t wait;
+
+	if (sa->esp_rechecks >= RECHECKS_MAX || !still_from_probed(sa, &in))
+		return 0;
+	wait = (uint64_t)RECHECK_FIRST_MS << sa->esp_rechecks;
+	if (wait > RECHECK_MAX_MS)
+		wait = RECHECK_MAX_MS;
+	sa->esp_recheck_pkts = in.stats.packets;
+	sa->esp_recheck_ms = sa->e->now_ms + wait;
+	return wait;
+}
+
+/* A re-check is due: the same check again if ESP from there kept coming since the last one. */
+static void recheck(struct ike_sa *sa)
+{
+	char name[IKE_SA_NAME_MAX + 16], to[ADDR_PORT_STR_MAX];
+	struct dp_sa_info in;
+
+	sa->esp_recheck_ms = 0;
+	ike_sa_name(sa, name, sizeof(name));
+	ike_ep_format(&sa->esp_probe_to, to, sizeof(to));
+	if (!ike_esp_follow_wanted(sa) || !still_from_probed(sa, &in) ||
+	    in.stats.packets == sa->esp_recheck_pkts) {
+		xs_debug("IKE_SA %s: no more ESP from %s: not checking there again", name, to);
+		return;
+	}
+	if (probing(sa) || !request_redirectable(sa)) {
+		sa->esp_recheck_ms = sa->e->now_ms + probe_interval(sa->e);	/* window size 1 */
+		return;
+	}
+	sa->esp_rechecks++;
+	xs_info("IKE_SA %s: ESP still comes from %s: checking again (%u of %u)", name, to,
+		sa->esp_rechecks, (unsigned int)RECHECKS_MAX);
+	if (probe_start(sa, &sa->esp_probe_to))
+		xs_warn("IKE_SA %s: no liveness check to %s", name, to);
+}
+
+/* Our check's window ended unanswered: the request goes on to sa->remote. */
+static void probe_end(struct ike_sa *sa)
 {
 	char name[IKE_SA_NAME_MAX + 16], to[ADDR_PORT_STR_MAX], at[ADDR_PORT_STR_MAX];
+	uint64_t again = recheck_arm(sa);
+
+	sa->esp_probe_next_ms = 0;
+	sa->req.next_ms = sa->e->now_ms;
+	ike_sa_name(sa, name, sizeof(name));
+	ike_ep_format(&sa->esp_probe_to, to, sizeof(to));
+	ike_ep_format(&sa->remote, at, sizeof(at));
+	if (again)
+		xs_info("IKE_SA %s: no answer from %s, not moving; the check goes on to %s, "
+			"again in %" PRIu64 " s if ESP keeps coming from there", name, to, at,
+			again / 1000);
+	else
+		xs_info("IKE_SA %s: no answer from %s, not moving; the check goes on to %s",
+			name, to, at);
+}
+
+void ike_esp_follow_timers(struct ike_sa *sa, uint64_t *next)
+{
 	struct ike_engine *e = sa->e;
 
+	if (sa->esp_recheck_ms && e->now_ms >= sa->esp_recheck_ms)
+		recheck(sa);
+	if (sa->esp_recheck_ms && sa->esp_recheck_ms < *next)
+		*next = sa->esp_recheck_ms;
 	if (!sa->esp_probe_next_ms)
 		return;
 	if (!probing(sa) || sa->state != IKE_SA_ESTABLISHED) {
@@ -200,12 +304,9 @@ void ike_esp_follow_timers(struct ike_sa *sa, uint64_t *next)
 	}
 	if (e->now_ms >= sa->esp_probe_next_ms) {
 		if (sa->esp_probe_sent >= PROBE_SENDS) {
-			sa->esp_probe_next_ms = 0;
-			sa->req.next_ms = e->now_ms;
-			xs_info("IKE_SA %s: no answer from %s, not moving; the check goes on to %s",
-				ike_sa_name(sa, name, sizeof(name)),
-				ike_ep_format(&sa->esp_probe_to, to, sizeof(to)),
-				ike_ep_format(&sa->remote, at, sizeof(at)));
+			probe_end(sa);
+			if (sa->esp_recheck_ms && sa->esp_recheck_ms < *next)
+				*next = sa->esp_recheck_ms;
 			return;
 		}
 		e->stats.retransmits++;
@@ -219,4 +320,6 @@ void ike_esp_follow_next(const struct ike_sa *sa, uint64_t *next)
 {
 	if (probing(sa) && sa->esp_probe_next_ms < *next)
 		*next = sa->esp_probe_next_ms;
+	if (sa->esp_recheck_ms && sa->esp_recheck_ms < *next)
+		*next = sa->esp_recheck_ms;
 }

@@ -42,6 +42,7 @@
 enum {
 	NO_NATS_V4_LEN = 4 + 4 + 2 + 2,		/* source, destination address and port */
 	NO_NATS_V6_LEN = 16 + 16 + 2 + 2,
+	COOKIE2_MIN = 8, COOKIE2_MAX = 64,	/* RFC 4555 4.6.1 */
 };
 
 /* ---- IKE_AUTH ---- */
@@ -110,21 +111,28 @@ void ike_mobike_float(struct ike_sa *sa)
  * RFC 4555 3.9: N(NO_NATS_ALLOWED) holds the addresses and ports the
  * initiator sent from and to; any other ones on arrival mean a NAT.
  */
-static bool nats_refused(const struct ike_in *in)
+static bool nats_refused(const struct ike_in *in, const struct ike_pl_notify *n)
 {
 	uint8_t want[NO_NATS_V6_LEN];
-	struct ike_pl_notify n;
 	size_t alen = in->remote.family == XS_AF_INET ? 4 : 16;
 
-	if (!ike_in_notify(in, IKE_N_NO_NATS_ALLOWED, &n))
-		return false;
-	if (n.len != (alen == 4 ? NO_NATS_V4_LEN : NO_NATS_V6_LEN))
-		return true;
 	memcpy(want, in->remote.addr, alen);
 	memcpy(want + alen, in->local.addr, alen);
 	ike_put16(want + 2 * alen, in->remote.port);
 	ike_put16(want + 2 * alen + 2, in->local.port);
-	return memcmp(want, n.data, n.len) != 0;
+	return memcmp(want, n->data, n->len) != 0;
+}
+
+/* Are in's COOKIE2 and NO_NATS_ALLOWED, if there, of the lengths RFC 4555 gives them? */
+static bool well_formed(const struct ike_in *in)
+{
+	size_t alen = in->remote.family == XS_AF_INET ? 4 : 16;
+	struct ike_pl_notify n;
+
+	if (ike_in_notify(in, IKE_N_COOKIE2, &n) && (n.len < COOKIE2_MIN || n.len > COOKIE2_MAX))
+		return false;
+	return !ike_in_notify(in, IKE_N_NO_NATS_ALLOWED, &n) ||
+	       n.len == (alen == 4 ? NO_NATS_V4_LEN : NO_NATS_V6_LEN);
 }
 
 /* To where the update came from, NAT-T and the data plane as that path needs. */
@@ -154,7 +162,14 @@ bool ike_mobike_request(struct ike_sa *sa, const struct ike_in *in)
 	    (!update && !has_cookie2 && !ike_in_notify(in, IKE_N_NAT_DETECTION_SOURCE_IP, &n)))
 		return false;
 	ike_sa_name(sa, name, sizeof(name));
-	if (update && nats_refused(in)) {
+	if (!well_formed(in)) {
+		xs_warn("IKE_SA %s: MOBIKE request with a malformed COOKIE2 or NO_NATS_ALLOWED",
+			name);
+		sa->e->stats.invalid_messages++;
+		ike_response_notify(sa, in, IKE_N_INVALID_SYNTAX, NULL, 0);
+		return true;
+	}
+	if (update && ike_in_notify(in, IKE_N_NO_NATS_ALLOWED, &n) && nats_refused(in, &n)) {
 		xs_info("IKE_SA %s: MOBIKE update refused: NO_NATS_ALLOWED and a NAT", name);
 		ike_response_notify(sa, in, IKE_N_UNEXPECTED_NAT_DETECTED, NULL, 0);
 		return true;

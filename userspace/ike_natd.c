@@ -128,7 +128,7 @@ static bool may_follow(const struct ike_sa *sa)
 {
 	if (sa->state == IKE_SA_HALF_OPEN || sa->state == IKE_SA_AUTHENTICATING)
 		return true;
-	return sa->nat_remote && (!sa->nat_local || !sa->initiator);
+	return sa->nat_remote && (!sa->nat_local || !sa->first_initiator);
 }
 
 void ike_natd_moved_event(struct ike_sa *sa, const struct ike_endpoint *was_local,

@@ -168,8 +168,8 @@ void ike_reauth_schedule(struct ike_sa *sa)
 	struct ike_engine *e = sa->e;
 
 	sa->reauth_ms = 0;
-	if (!sa->initiator || !conn->reauth_time)
-		return;
+	if (!sa->first_initiator || !conn->reauth_time)
+		return;		/* the device, also after the gateway rekeyed the IKE SA */
 	sa->reauth_ms = ike_life_soft_ms(&e->rng, e->now_ms, conn->reauth_time, conn->rand_time);
 	if (!sa->hard_ms && conn->over_time)	/* strongSwan: the SA dies at reauth + over */
 		sa->hard_ms = e->now_ms + (conn->reauth_time + conn->over_time) * 1000;

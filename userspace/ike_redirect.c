@@ -90,27 +90,69 @@ static int resolve(const char *name, struct ike_endpoint *to)
 	return 0;
 }
 
-/*
- * A REDIRECT notify's GW into to (port: the connection's) and gw (text);
- * with a nonce, it must be ours (IKE_SA_INIT), else there must be none.
- */
-static int gw_decode(const struct ike_sa *sa, const struct ike_pl_notify *n, bool nonce,
-		     struct ike_endpoint *to, char *gw, size_t gwlen)
+/* An FQDN as text we may log and look up: printable ASCII, no spaces or NULs. */
+static bool fqdn_printable(const uint8_t *name, size_t len)
 {
-	size_t id_len, rest;
-	const uint8_t *id;
-	struct dp_addr a;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (name[i] <= ' ' || name[i] > '~')
+			return false;
+	return true;
+}
+
+/*
+ * The GW identity of a REDIRECT or REDIRECTED_FROM notify, checked before
+ * anything is done with it: a known type of the length that type has (an
+ * address not all zeros, a name of printable characters), and after it
+ * our Ni when nonce is set (the IKE_SA_INIT response), else nothing.
+ * -EBADMSG, -EPERM (not our nonce).
+ */
+static int gw_parse(const struct ike_sa *sa, const struct ike_pl_notify *n, bool nonce,
+		    const uint8_t **id, size_t *id_len)
+{
+	static const uint8_t zero[16];
+	size_t rest;
 
 	if (n->len < GW_HDR || n->len < GW_HDR + (size_t)n->data[1])
 		return -EBADMSG;
-	id = n->data + GW_HDR;
-	id_len = n->data[1];
-	rest = n->len - GW_HDR - id_len;
-	if (nonce ? rest != sa->ni_len || memcmp(id + id_len, sa->ni, rest) : rest != 0)
+	*id = n->data + GW_HDR;
+	*id_len = n->data[1];
+	rest = n->len - GW_HDR - *id_len;
+	if (nonce ? rest != sa->ni_len || memcmp(*id + *id_len, sa->ni, rest) : rest != 0)
 		return -EPERM;
+	switch (n->data[0]) {
+	case GW_IPV4:
+	case GW_IPV6:
+		if (*id_len != (n->data[0] == GW_IPV4 ? 4u : 16u) || !memcmp(*id, zero, *id_len))
+			return -EBADMSG;
+		return 0;
+	case GW_FQDN:
+		return *id_len && fqdn_printable(*id, *id_len) ? 0 : -EBADMSG;
+	default:
+		return -EBADMSG;
+	}
+}
+
+/*
+ * A REDIRECT notify's GW into to (port: the connection's) and gw (text,
+ * gwlen > 255); an FQDN is resolved only if resolve_fqdn (else to is
+ * left empty: REDIRECTED_FROM, from an unauthenticated request, is only
+ * logged, never looked up).
+ */
+static int gw_decode(const struct ike_sa *sa, const struct ike_pl_notify *n, bool nonce,
+		     bool resolve_fqdn, struct ike_endpoint *to, char *gw, size_t gwlen)
+{
+	size_t id_len;
+	const uint8_t *id;
+	struct dp_addr a;
+	int ret = gw_parse(sa, n, nonce, &id, &id_len);
+
+	if (ret)
+		return ret;
 	memset(to, 0, sizeof(*to));
 	to->port = sa->conn->remote_port;
-	if ((n->data[0] == GW_IPV4 && id_len == 4) || (n->data[0] == GW_IPV6 && id_len == 16)) {
+	if (n->data[0] != GW_FQDN) {
 		memset(&a, 0, sizeof(a));
 		a.family = id_len == 4 ? XS_AF_INET : XS_AF_INET6;
 		memcpy(a.addr, id, id_len);
@@ -119,11 +161,11 @@ static int gw_decode(const struct ike_sa *sa, const struct ike_pl_notify *n, boo
 		addr_format(&a, gw, gwlen);
 		return 0;
 	}
-	if (n->data[0] != GW_FQDN || !id_len || id_len >= gwlen || memchr(id, 0, id_len))
+	if (id_len >= gwlen)
 		return -EBADMSG;
 	memcpy(gw, id, id_len);
 	gw[id_len] = '\0';
-	return resolve(gw, to);
+	return resolve_fqdn ? resolve(gw, to) : 0;
 }
 
 /* ---- device ---- */
@@ -193,14 +235,14 @@ static int follow_check(struct ike_sa *sa, const struct ike_in *in, bool nonce,
 	struct ike_pl_notify n;
 	int ret;
 
-	if (!sa->initiator || !ike_in_notify(in, IKE_N_REDIRECT, &n))
-		return -ENOENT;
+	if (!sa->first_initiator || !ike_in_notify(in, IKE_N_REDIRECT, &n))
+		return -ENOENT;		/* a gateway is not redirected, also after the device rekeyed */
 	if (!sa->conn->follow_redirect) {
 		xs_info("IKE_SA %s: REDIRECT ignored (follow_redirect = no)",
 			ike_sa_name(sa, name, sizeof(name)));
 		return -ENOENT;
 	}
-	ret = gw_decode(sa, &n, nonce, to, gw, gwlen);
+	ret = gw_decode(sa, &n, nonce, true, to, gw, gwlen);
 	if (ret) {
 		xs_warn("IKE_SA %s: REDIRECT ignored: %s", ike_sa_name(sa, name, sizeof(name)),
 			ret == -EPERM ? "its nonce data is not our nonce" :
@@ -232,23 +274,27 @@ static int restart_to(struct ike_sa *old, const struct ike_endpoint *to)
 /*
  * Anyone who saw our SPI could answer with a REDIRECT; the nonce data
  * proves it saw our request.  A foreign one is dropped as if never
- * received, so that the real answer (or our retransmission) still counts.
+ * received, so that the real answer (or our retransmission) still counts;
+ * so is one we did not ask for (follow_redirect = no: no
+ * REDIRECT_SUPPORTED went out, RFC 5685 4) and one whose GW identity is
+ * malformed: none of them may end the attempt.
  */
 bool ike_redirect_init_foreign(struct ike_sa *sa, const struct ike_in *in)
 {
 	char name[IKE_SA_NAME_MAX + 16];
 	struct ike_pl_notify n;
-	size_t rest;
+	const uint8_t *id;
+	size_t id_len;
+	int ret;
 
-	if (sa->req.kind != IKE_REQ_INIT || !sa->conn->follow_redirect ||
-	    !ike_in_notify(in, IKE_N_REDIRECT, &n))
+	if (sa->req.kind != IKE_REQ_INIT || !ike_in_notify(in, IKE_N_REDIRECT, &n))
 		return false;
-	rest = n.len >= GW_HDR && n.len >= GW_HDR + (size_t)n.data[1] ?
-		       n.len - GW_HDR - n.data[1] : 0;
-	if (rest == sa->ni_len && !memcmp(n.data + n.len - rest, sa->ni, rest))
+	ret = sa->conn->follow_redirect ? gw_parse(sa, &n, true, &id, &id_len) : -ENOENT;
+	if (!ret)
 		return false;
-	xs_warn("IKE_SA %s: REDIRECT without our nonce, dropped",
-		ike_sa_name(sa, name, sizeof(name)));
+	xs_warn("IKE_SA %s: REDIRECT %s, dropped", ike_sa_name(sa, name, sizeof(name)),
+		ret == -EPERM ? "without our nonce" :
+		ret == -ENOENT ? "we did not announce support for" : "malformed");
 	sa->e->stats.invalid_messages++;
 	return true;
 }
@@ -337,7 +383,7 @@ void ike_redirect_note_init(struct ike_sa *sa, const struct ike_in *in)
 	if (!ike_in_notify(in, IKE_N_REDIRECTED_FROM, &n))
 		return;
 	sa->peer_redirect_ok = true;
-	if (!gw_decode(sa, &n, false, &from, gw, sizeof(gw)))
+	if (!gw_decode(sa, &n, false, false, &from, gw, sizeof(gw)))
 		xs_info("IKE_SA_INIT from %s: redirected here by %s",
 			ike_ep_addr_format(&in->remote, peer, sizeof(peer)), gw);
 }
@@ -469,7 +515,7 @@ static bool selected(const struct ike_sa *s, const char *ike, const struct ike_c
 {
 	struct ike_id id = { .type = s->peer_id_type, .len = s->peer_id_len, .data = s->peer_id };
 
-	if (s->state != IKE_SA_ESTABLISHED || s->initiator || s->rekeyed)
+	if (s->state != IKE_SA_ESTABLISHED || s->first_initiator || s->rekeyed)
 		return false;
 	if (ike && strcmp(s->conn->name, ike))
 		return false;

@@ -285,6 +285,7 @@ struct ike_sa *ike_sa_new(struct ike_engine *e, const struct ike_cfg_conn *conn,
 	sa->e = e;
 	sa->conn = conn;
 	sa->initiator = initiator;
+	sa->first_initiator = initiator;
 	sa->local = *local;
 	sa->remote = *remote;
 	sa->created_ms = sa->last_in_ms = sa->last_out_ms = e->now_ms;

@@ -172,7 +172,8 @@ struct ike_sa {
 	struct ike_engine *e;
 	unsigned int uid;
 	enum ike_sa_state state;
-	bool initiator;				/* the original initiator */
+	bool initiator;				/* we sent this SA's IKE_SA_INIT or its IKE rekey */
+	bool first_initiator;			/* we began the first IKE SA (kept by IKE rekeys) */
 	const struct ike_cfg_conn *conn;
 	uint8_t spi_i[IKE_SPI_LEN], spi_r[IKE_SPI_LEN];
 	struct ike_endpoint local, remote;
@@ -261,6 +262,10 @@ struct ike_sa {
 	uint32_t esp_probe_msg_id;		/* that request's Message ID */
 	uint64_t esp_probe_next_ms;		/* its next send there; 0: no longer probing */
 	unsigned int esp_probe_sent;		/* sends there so far */
+	uint64_t esp_recheck_ms;		/* unanswered: when to check there again; 0: not */
+	unsigned int esp_rechecks;		/* checks repeated for that source so far */
+	unsigned int esp_recheck_uid;		/* the Child SA whose ESP comes from there */
+	uint64_t esp_recheck_pkts;		/* its inbound packets when the last check ended */
 };
 
 struct ike_cookie_state {

@@ -219,7 +219,7 @@ static struct ike_sa *same_peer(struct ike_sa *sa, struct ike_sa *from)
 	struct ike_sa *s;
 
 	for (s = from; s; s = s->next)
-		if (s != sa && s->state == IKE_SA_ESTABLISHED && !s->initiator &&
+		if (s != sa && s->state == IKE_SA_ESTABLISHED && !s->first_initiator &&
 		    !strcmp(s->conn->name, sa->conn->name) && s->peer_id_type == sa->peer_id_type &&
 		    s->peer_id_len == sa->peer_id_len &&
 		    !memcmp(s->peer_id, sa->peer_id, sa->peer_id_len))

@@ -341,6 +341,10 @@ static int sa_inherit(struct ike_sa *old, struct ike_sa *ns)
 	ns->natt = old->natt;
 	ns->mobike = old->mobike;
 	ns->mobike_mover = old->mobike_mover;	/* who moves survives rekeys, as in strongSwan */
+	ns->first_initiator = old->first_initiator;	/* the device, for redirect and reauth */
+	ns->peer_redirect_ok = old->peer_redirect_ok;
+	memcpy(ns->redirect_ms, old->redirect_ms, sizeof(ns->redirect_ms));
+	ns->n_redirects = old->n_redirects;
 	ns->frag_ours = old->frag_ours;		/* RFC 7383: negotiated once, for good */
 	ns->frag_peer = old->frag_peer;
 	ns->frag_send = old->frag_send;

@@ -396,7 +396,10 @@ bool ike_conv_cfg_id(const struct ike_cfg_id *id, struct ike_id *out);
 
 /* Initiator: N(REDIRECT_SUPPORTED), or N(REDIRECTED_FROM) after a redirect. */
 int ike_redirect_build_init(struct ike_sa *sa, struct ike_builder *b);
-/* Initiator: an IKE_SA_INIT response with N(REDIRECT) whose nonce data is not our Ni? */
+/*
+ * Initiator: an IKE_SA_INIT response with an N(REDIRECT) to drop (counted):
+ * not our Ni in its nonce data, a malformed GW, or one we did not announce?
+ */
 bool ike_redirect_init_foreign(struct ike_sa *sa, const struct ike_in *in);
 /* Initiator: an IKE_SA_INIT response with a valid N(REDIRECT) was followed (sa is gone). */
 bool ike_redirect_init_response(struct ike_sa *sa, const struct ike_in *in);
@@ -463,7 +466,11 @@ void ike_esp_follow_polled(struct ike_engine *e);
 void ike_esp_follow_poll(struct ike_sa *sa, struct ike_child *c, const struct dp_sa_info *in);
 /* Is in (authenticated) the answer to our liveness check, from where it went? */
 bool ike_esp_follow_answered(const struct ike_sa *sa, const struct ike_in *in);
-/* Resends the check to the new endpoint, or hands it back to the retransmission to sa->remote. */
+/*
+ * Resends the check to the new endpoint, or hands it back to the
+ * retransmission to sa->remote; repeats an unanswered one later, with
+ * back-off, while ESP keeps coming from there.
+ */
 void ike_esp_follow_timers(struct ike_sa *sa, uint64_t *next);
 void ike_esp_follow_next(const struct ike_sa *sa, uint64_t *next);
 

@@ -102,6 +102,15 @@ static void render_sas(const struct dp_sa_info *sas, int n, struct strbuf *out)
 				   xs_sa_error_value(&sas[i].stats, k));
 		}
 	}
+	family(out, "xdpsec_sa_esp_source_changes_total", "counter",
+	       "New outer sources of an inbound SA's authenticated ESP in UDP (NAT rebinding).");
+	for (i = 0; i < n; i++) {
+		if (sas[i].dir != XS_DIR_IN)
+			continue;	/* only inbound SAs note sources */
+		sa_labels(&lb, &sas[i]);
+		sample_u64(out, "xdpsec_sa_esp_source_changes_total", strbuf_str(&lb),
+			   sas[i].seen_changes);
+	}
 	strbuf_free(&lb);
 }
 

@@ -295,6 +295,9 @@ jq -e '(.remote | test(":40(0[0-9][0-9]|100)$")) and .reason == "ESP from new ma
 rport=$(ctl list-sas -j | jq '[.. | objects | select(has("remote_port")) | .remote_port][0]')
 [ "$rport" -ge 40000 ] && [ "$rport" -le 40100 ] ||
 	fail "list-sas: the IKE SA's remote port is $rport, not the new one"
+sa_in=$(ctl sa list -j | jq -c '[.sas[] | select(.dir == "in" and .sport >= 40000)][0]')
+jq -e '.src_changes >= 1' <<<"$sa_in" >/dev/null ||
+	fail "sa list: the moved inbound SA does not count the new source: $sa_in"
 # a poll (1 s) and a round trip; more only on a loaded machine
 [ "$follow_ms" -le "$ENDPOINT_FOLLOW_MS" ] ||
 	fail "xdpsecd followed after $follow_ms ms, over $ENDPOINT_FOLLOW_MS ms"

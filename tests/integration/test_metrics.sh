@@ -98,6 +98,7 @@ fi
 "$XS_PY" "$XS_DIR/prom_check.py" "$XS_TMP/m1.txt" || fail "prom_check.py rejects the page"
 for m in xdpsec_up xdpsec_build_info xdpsec_packets_total xdpsec_bytes_total \
 	xdpsec_sa_packets_total xdpsec_sa_bytes_total xdpsec_sa_errors_total \
+	xdpsec_sa_esp_source_changes_total \
 	xdpsec_device_packets_total xdpsec_device_bytes_total xdpsec_device_denied_total \
 	xdpsec_ike_sas xdpsec_ike_handshakes_total xdpsec_ike_auth_failures_total \
 	xdpsec_ike_child_sas_installed_total xdpsec_ike_messages_total \

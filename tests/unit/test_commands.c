@@ -190,6 +190,7 @@ static void test_json_validator(void **state)
 static void test_sa_add_and_list(void **state)
 {
 	struct fixture *f = *state;
+	struct dp_addr nat;
 
 	run_ok(f, SA_IN);
 	assert_string_equal(out(f), "added SA 0x00001000 dir in (slot 0)\n");
@@ -202,12 +203,23 @@ static void test_sa_add_and_list(void **state)
 		"{\"sas\":[{\"slot\":0,\"spi\":\"0x00001000\",\"dir\":\"in\",\"alg\":\"aes-gcm-128\",\"integ\":null,"
 		"\"esn\":false,\"src\":\"192.0.2.2\",\"sport\":4500,\"dst\":\"192.0.2.1\","
 		"\"dport\":4500,\"local_ts\":[\"10.0.0.0/24\"],\"remote_ts\":[\"10.1.0.0/24\"],"
-		"\"device\":\"sensor1\",\"packets\":0,\"bytes\":0}]}\n");
+		"\"device\":\"sensor1\",\"packets\":0,\"bytes\":0,\"src_changes\":0,"
+		"\"new_src\":null,\"new_sport\":null}]}\n");
 
 	run_ok(f, "sa list");
 	assert_string_equal(out(f),
-		"spi         dir  alg          src             dst             device   packets  bytes\n"
-		"0x00001000  in   aes-gcm-128  192.0.2.2:4500  192.0.2.1:4500  sensor1        0      0\n");
+		"spi         dir  alg          src             dst             device   packets  bytes"
+		"  src_changes  new_src\n"
+		"0x00001000  in   aes-gcm-128  192.0.2.2:4500  192.0.2.1:4500  sensor1        0      0"
+		"            0  -\n");
+	/* the peer's NAT rebound: a worker noted its authenticated ESP from another port */
+	assert_int_equal(addr_parse("192.0.2.2", &nat), 0);
+	assert_int_equal(dp_fake_esp_from(f->dp, 0, &nat, 40001), 1);
+	run_ok(f, "sa list");
+	assert_non_null(strstr(out(f), "      0            1  192.0.2.2:40001\n"));
+	run_ok(f, "sa list -j");
+	assert_non_null(strstr(out(f), "\"src_changes\":1,\"new_src\":\"192.0.2.2\","
+				       "\"new_sport\":40001}"));
 
 	run_ok(f, "sa add --spi 0x1001 --dir in --src 192.0.2.2 --dst 192.0.2.1 --local-ts 10.0.0.0/24 "
 	       "--remote-ts 10.1.0.0/24 --aead aes-gcm-256 --key 0x" KEY36 " -j");

@@ -12,7 +12,8 @@
  *   INFORMATIONAL { }  -->   from :24500: gw moves, Child SAs keep their SPIs
  *
  * Also: no answer (three sends, then on to the old port, no move), a lost
- * first send, gw's own DPD or Child SA rekey out already (it becomes the
+ * first send, re-checks while ESP keeps coming from there (2 s, 4 s, ...,
+ * at most five; none once it stopped), gw's own DPD or Child SA rekey out already (it becomes the
  * check), an IKE rekey out (the check waits), another address (MOBIKE: not
  * gw's to move), two children with the same news, IKE there first, and dev
  * behind the NAT never following.  The engines see the data plane's
@@ -38,7 +39,9 @@ enum {
 static bool rebound;		/* the NAT maps dev's 4500 to NEW_PORT now */
 static unsigned int drop_gw_create;	/* of gw's CREATE_CHILD_SA requests, lose this many */
 static bool new_dead;		/* gw's packets to NEW_PORT are lost */
+static bool lose_dev_answers;	/* dev's INFORMATIONAL responses are lost */
 static unsigned int gw_req_new, gw_req_old, gw_req_other, dev_req;
+static uint64_t gw_req_new_at[32];	/* when each of gw_req_new went */
 
 /*
  * Counts INFORMATIONAL requests by where they go (after the harness NAT):
@@ -53,6 +56,11 @@ static enum verdict nat_watch(struct net *net, struct pkt *p)
 
 	if (p->from == DEV && pkt_is(p, IKE_INFORMATIONAL, false))
 		dev_req++;
+	if (p->from == DEV && pkt_is(p, IKE_INFORMATIONAL, true) && lose_dev_answers)
+		return DROP;
+	if (p->from == GW && pkt_is(p, IKE_INFORMATIONAL, false) && to_new &&
+	    gw_req_new < sizeof(gw_req_new_at) / sizeof(gw_req_new_at[0]))
+		gw_req_new_at[gw_req_new] = net->now;
 	if (p->from == GW && pkt_is(p, IKE_INFORMATIONAL, false))
 		(*(to_new ? &gw_req_new : to_old ? &gw_req_old : &gw_req_other))++;
 	if (p->from == GW && pkt_is(p, IKE_CREATE_CHILD_SA, false) && drop_gw_create) {
@@ -85,7 +93,24 @@ static uint64_t spy_seen_total(struct dataplane *dp)
 	return inner->ops->seen_total(inner);
 }
 
-/* The spy with seen_total, so that the engines read list_sas only on news, as with dp_bpf. */
+/* dp_fake has no get_sa: the one SA out of list_sas. */
+static int spy_get_sa(struct dataplane *dp, uint32_t slot, struct dp_sa_info *out)
+{
+	static struct dp_sa_info all[SPY_MAX];
+	int n = spy_list_sas(dp, all, SPY_MAX);
+
+	for (int i = 0; i < n && i < SPY_MAX; i++)
+		if (all[i].slot == slot) {
+			*out = all[i];
+			return 0;
+		}
+	return -ENOENT;
+}
+
+/*
+ * The spy with seen_total, so that the engines read list_sas only on news,
+ * and get_sa (a re-check reads one SA), as with dp_bpf.
+ */
 static struct dataplane_ops spy_news_ops;
 
 /* The pair up, through the watching NAT, gw's first counter poll behind us. */
@@ -95,10 +120,11 @@ static struct net *nat_pair_up(struct net *net)
 {
 	spy_news_ops = spy_ops;
 	spy_news_ops.seen_total = spy_seen_total;
+	spy_news_ops.get_sa = spy_get_sa;
 	net->p[DEV].spy.dp.ops = &spy_news_ops;
 	net->p[GW].spy.dp.ops = &spy_news_ops;
 	drop_gw_create = 0;
-	rebound = new_dead = false;
+	rebound = new_dead = lose_dev_answers = false;
 	gw_req_new = gw_req_old = gw_req_other = dev_req = 0;
 	net->filter = nat_watch;
 	initiate(net, "net");
@@ -124,6 +150,21 @@ static int esp_from(struct net *net, int idx, const char *addr, uint16_t port)
 
 	assert_int_equal(addr_parse(addr, &a), 0);
 	return dp_fake_esp_from(net->p[idx].spy.inner, slot_of(net, idx, XS_DIR_IN), &a, port);
+}
+
+/* More authenticated ESP on a side's inbound SA (its packet counter moves). */
+static void esp_more(struct net *net, int idx)
+{
+	dp_fake_counters(net->p[idx].spy.inner)->sa[slot_of(net, idx, XS_DIR_IN)].packets += 10;
+}
+
+/* Time passes in 100 ms ticks, gw's inbound SA getting ESP all along. */
+static void run_with_esp(struct net *net, uint64_t ms)
+{
+	for (uint64_t t = 0; t < ms; t += 100) {
+		esp_more(net, GW);
+		advance(net, 100);
+	}
 }
 
 static struct ike_sa *gw_sa(struct net *net)
@@ -249,6 +290,80 @@ static void test_esp_probe_retried(void **state)
 	assert_int_equal(gw_req_new, 1);
 	check_gw_at(net, NEW_PORT);
 	assert_int_equal(gw_sa(net)->req.kind, IKE_REQ_NONE);
+	assert_int_equal(stats_of(net, GW).ike_sas_established, 1);
+	net_free(net);
+}
+
+/*
+ * dev is at the new port, but all three of its answers to the check are
+ * lost; the request goes on to the dead mapping.  ESP keeps coming from
+ * the new port: 2 s later gw checks there again, dev's answer gets through
+ * and gw moves, same SPIs.
+ */
+static void test_recheck_after_lost_answers(void **state)
+{
+	struct net *net = nat_pair("");
+	uint32_t in_spi = spy_first(&net->p[GW].spy, XS_DIR_IN)->spi;
+
+	(void)state;
+	rebound = true;
+	lose_dev_answers = true;
+	assert_int_equal(esp_from(net, GW, "198.51.100.7", NEW_PORT), 1);
+	run_with_esp(net, 3 * POLL_MS);
+	assert_int_equal(gw_req_new, 3);
+	assert_true(gw_req_old >= 1);		/* handed back to the dead mapping */
+	check_gw_at(net, OLD_PORT);
+	assert_int_equal(stats_of(net, GW).address_changes, 0);
+	lose_dev_answers = false;
+	run_with_esp(net, 2 * POLL_MS);
+	assert_int_equal(gw_req_new, 4);
+	assert_in_range(gw_req_new_at[3] - gw_req_new_at[2], 2400, 2800);
+	check_gw_at(net, NEW_PORT);
+	assert_int_equal(spy_first(&net->p[GW].spy, XS_DIR_IN)->spi, in_spi);
+	check_sa_pairs(net);
+	assert_int_equal(stats_of(net, GW).address_changes, 1);
+	run_with_esp(net, 60 * POLL_MS);	/* settled: nothing more to check */
+	assert_int_equal(gw_req_new, 4);
+	assert_int_equal(stats_of(net, GW).ike_sas_established, 1);
+	assert_int_equal(stats_of(net, DEV).ike_sas_established, 1);
+	net_free(net);
+}
+
+/*
+ * ESP from a port where dev is not, that keeps coming: the unanswered
+ * check is repeated after 2, 4, 8, 16 and 32 s, five times, then never
+ * again; dev answers each at the old port, gw stays.  Once the ESP from
+ * there stops, no re-check goes.
+ */
+static void test_recheck_bounded(void **state)
+{
+	static const uint64_t waits[] = { 2000, 4000, 8000, 16000, 32000 };
+	struct net *net = nat_pair("");
+
+	(void)state;
+	new_dead = true;
+	assert_int_equal(esp_from(net, GW, "198.51.100.7", NEW_PORT), 1);
+	run_with_esp(net, 100 * POLL_MS);
+	assert_int_equal(gw_req_new, 3 * 6);
+	assert_int_equal(gw_req_old, 6);
+	for (unsigned int i = 0; i < 5; i++)	/* the last send of one check, the next */
+		assert_in_range(gw_req_new_at[3 * i + 3] - gw_req_new_at[3 * i + 2],
+				waits[i] + 400, waits[i] + 800);
+	check_gw_at(net, OLD_PORT);
+	assert_int_equal(stats_of(net, GW).address_changes, 0);
+	assert_int_equal(stats_of(net, GW).ike_sas_established, 1);
+	net_free(net);
+
+	/* one re-check, then the ESP stops: none after it */
+	net = nat_pair("");
+	new_dead = true;
+	assert_int_equal(esp_from(net, GW, "198.51.100.7", NEW_PORT), 1);
+	for (uint64_t until = net->now + 10 * POLL_MS; gw_req_new < 6 && net->now < until;)
+		run_with_esp(net, 100);
+	assert_int_equal(gw_req_new, 6);
+	run(net, 60 * POLL_MS);
+	assert_int_equal(gw_req_new, 6);
+	assert_int_equal(gw_req_old, 2);
 	assert_int_equal(stats_of(net, GW).ike_sas_established, 1);
 	net_free(net);
 }
@@ -401,6 +516,8 @@ int main(void)
 		cmocka_unit_test(test_esp_new_port_moves),
 		cmocka_unit_test(test_esp_probe_unanswered_stays),
 		cmocka_unit_test(test_esp_probe_retried),
+		cmocka_unit_test(test_recheck_after_lost_answers),
+		cmocka_unit_test(test_recheck_bounded),
 		cmocka_unit_test(test_esp_new_address),
 		cmocka_unit_test(test_report_waits_for_ike_rekey),
 		cmocka_unit_test(test_child_rekey_redirected),

@@ -487,6 +487,33 @@ static void test_reconnect_replaces(void **state)
 	net_free(net);
 }
 
+/* The same after the gateway rekeyed the IKE SA, which made it the new IKE
+ * SA's initiator: INITIAL_CONTACT still retires the device's old SAs. */
+static void test_reconnect_after_gw_ike_rekey(void **state)
+{
+	const char *gw = GW_CONF(GCM128, "aes128gcm16", "");
+	struct net *net = pair(DEV_CONF(GCM128, "aes128gcm16", "this-is-the-fleet-psk-0123456789",
+					""), gw, false);
+	char err[128] = "";
+
+	(void)state;
+	initiate(net, "net");
+	assert_int_equal(ike_engine_rekey(net->p[GW].e, "gw", true, net->now, err, sizeof(err)), 1);
+	advance(net, 3000);
+	assert_int_equal(stats_of(net, GW).ike_sas_rekeyed, 1);
+	net->filter = drop_from_dev;
+	ike_engine_free(net->p[DEV].e);
+	pump(net);
+	net->filter = NULL;
+	net->p[DEV].e = ike_engine_new(net->p[DEV].cfg, &net->p[DEV].spy.dp, &net_ops,
+				       &net->p[DEV]);
+	initiate(net, "net");
+	assert_int_equal(stats_of(net, GW).ike_sas_established, 1);
+	assert_int_equal(spy_count(&net->p[GW].spy), 2);
+	check_sa_pairs(net);
+	net_free(net);
+}
+
 /*
  * unique = never: the old IKE SA stays, the new Child SA takes the route;
  * when the old one dies (no answer to its liveness checks) the route stays.
@@ -626,6 +653,7 @@ int main(void)
 		cmocka_unit_test(test_child_refused_locally),
 		cmocka_unit_test(test_start_action),
 		cmocka_unit_test(test_reconnect_replaces),
+		cmocka_unit_test(test_reconnect_after_gw_ike_rekey),
 		cmocka_unit_test(test_reconnect_unique_never),
 		cmocka_unit_test(test_unknown_spi),
 		cmocka_unit_test(test_list),

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The metrics page from a fake data plane, the metrics_listen address
- * parser, the CLI's JSON reader and export-keys' ESP table.
+ * The metrics page from a fake data plane (per-SA ESP source changes too),
+ * the metrics_listen address parser, the CLI's JSON reader and
+ * export-keys' ESP table.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -20,6 +21,7 @@
 #include "export_keys.h"
 #include "json_read.h"
 #include "metrics.h"
+#include "selector.h"
 #include "settings.h"
 #include "strbuf.h"
 
@@ -66,6 +68,40 @@ static void test_render(void **state)
 				  "reason=\"acl_denied\"} 0\n"));
 	assert_non_null(strstr(s, "xdpsec_build_info{version=\"9.9\"} 1\n"));
 	assert_non_null(strstr(s, "xdpsec_ike_sas{state=\"established\"} 0\n"));
+	strbuf_free(&out);
+	dp->ops->destroy(dp);
+}
+
+/*
+ * An inbound SA whose peer's NAT rebound twice (dp_fake_esp_from plays the
+ * worker): its source changes are a counter; outbound SAs have none.
+ */
+static void test_render_source_changes(void **state)
+{
+	struct dataplane *dp = fake_with_sa();
+	struct metrics_source src = { .dp = dp, .version = "9.9" };
+	struct strbuf out = STRBUF_INIT;
+	char key[] = "000102030405060708090a0b0c0d0e0f10111213";
+	char *argv[] = { "sa", "add", "--spi", "0x2002", "--dir", "in", "--src",
+			 "198.51.100.2:4500", "--dst", "192.0.2.1:4500", "--local-ts",
+			 "10.1.0.0/24", "--remote-ts", "10.2.0.0/24", "--device", "site-b",
+			 "--aead", "aes-gcm-128", "--key", key };
+	struct dp_addr nat;
+	const char *s;
+
+	(void)state;
+	assert_int_equal(commands_run(dp, sizeof(argv) / sizeof(argv[0]), argv, &out), 0);
+	assert_int_equal(addr_parse("198.51.100.2", &nat), 0);
+	assert_int_equal(dp_fake_esp_from(dp, 1, &nat, 40001), 1);
+	assert_int_equal(dp_fake_esp_from(dp, 1, &nat, 40001), 0);	/* the same: once */
+	assert_int_equal(dp_fake_esp_from(dp, 1, &nat, 40002), 1);
+	strbuf_reset(&out);
+	assert_int_equal(metrics_render(&src, &out), 0);
+	s = strbuf_str(&out);
+	assert_non_null(strstr(s, "# TYPE xdpsec_sa_esp_source_changes_total counter\n"));
+	assert_non_null(strstr(s, "xdpsec_sa_esp_source_changes_total{spi=\"0x00002002\","
+				  "dir=\"in\",device=\"site-b\"} 2\n"));
+	assert_null(strstr(s, "xdpsec_sa_esp_source_changes_total{spi=\"0x00001001\""));
 	strbuf_free(&out);
 	dp->ops->destroy(dp);
 }
@@ -137,6 +173,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render),
+		cmocka_unit_test(test_render_source_changes),
 		cmocka_unit_test(test_export_esp),
 		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_json_read),
