@@ -8,6 +8,7 @@
 #include "metrics.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -176,6 +177,52 @@ static int render_dataplane(const struct metrics_source *src, struct strbuf *out
 	return 0;
 }
 
+/* The engine's counters that are one unlabelled series each. */
+static const struct ike_counter {
+	const char *name, *help;
+	size_t offset;		/* in struct ike_engine_stats */
+} ike_counters[] = {
+	{ "xdpsec_ike_auth_failures_total",
+	  "IKE_AUTH exchanges whose peer authentication failed.",
+	  offsetof(struct ike_engine_stats, auth_failures) },
+	{ "xdpsec_ike_child_sas_installed_total",
+	  "Child SAs installed in the data plane.",
+	  offsetof(struct ike_engine_stats, child_sas_installed) },
+	{ "xdpsec_ike_child_sas_deleted_total",
+	  "Child SAs removed from the data plane.",
+	  offsetof(struct ike_engine_stats, child_sas_deleted) },
+	{ "xdpsec_ike_invalid_messages_total",
+	  "Received IKE messages that did not parse.",
+	  offsetof(struct ike_engine_stats, invalid_messages) },
+	{ "xdpsec_ike_retransmits_total",
+	  "IKE requests retransmitted.",
+	  offsetof(struct ike_engine_stats, retransmits) },
+	{ "xdpsec_ike_rekey_collisions_total",
+	  "Simultaneous rekeys resolved (RFC 7296 2.8.1).",
+	  offsetof(struct ike_engine_stats, rekey_collisions) },
+	{ "xdpsec_ike_child_sas_expired_total",
+	  "Child SAs deleted at their hard lifetime.",
+	  offsetof(struct ike_engine_stats, child_sas_expired) },
+	{ "xdpsec_ike_dpd_timeouts_total",
+	  "IKE SAs whose peer did not answer dead peer detection.",
+	  offsetof(struct ike_engine_stats, dpd_timeouts) },
+	{ "xdpsec_ike_sas_deleted_total",
+	  "IKE SAs deleted after they were up.",
+	  offsetof(struct ike_engine_stats, ike_sas_deleted) },
+	{ "xdpsec_ike_sas_timed_out_total",
+	  "IKE SAs ended by unanswered retransmissions or the half-open timeout.",
+	  offsetof(struct ike_engine_stats, ike_sas_timed_out) },
+	{ "xdpsec_ike_address_changes_total",
+	  "Peers followed to a new address or port (NAT rebinding).",
+	  offsetof(struct ike_engine_stats, address_changes) },
+	{ "xdpsec_ike_redirects_total",
+	  "Peers redirected to another gateway (RFC 5685), sent or followed.",
+	  offsetof(struct ike_engine_stats, redirects) },
+	{ "xdpsec_ike_reauthentications_total",
+	  "IKE SAs replaced by a reauthentication (make before break).",
+	  offsetof(struct ike_engine_stats, ike_sas_reauthenticated) },
+};
+
 static void render_ike_counters(const struct ike_engine_stats *st, struct strbuf *out)
 {
 	family(out, "xdpsec_ike_sas", "gauge", "IKE SAs by state.");
@@ -185,49 +232,18 @@ static void render_ike_counters(const struct ike_engine_stats *st, struct strbuf
 	       "IKE SA setups (IKE_SA_INIT + IKE_AUTH) by result.");
 	sample_u64(out, "xdpsec_ike_handshakes_total", "result=\"ok\"", st->handshakes_ok);
 	sample_u64(out, "xdpsec_ike_handshakes_total", "result=\"failed\"", st->handshakes_failed);
-	family(out, "xdpsec_ike_auth_failures_total", "counter",
-	       "IKE_AUTH exchanges whose peer authentication failed.");
-	sample_u64(out, "xdpsec_ike_auth_failures_total", "", st->auth_failures);
-	family(out, "xdpsec_ike_child_sas_installed_total", "counter",
-	       "Child SAs installed in the data plane.");
-	sample_u64(out, "xdpsec_ike_child_sas_installed_total", "", st->child_sas_installed);
-	family(out, "xdpsec_ike_child_sas_deleted_total", "counter",
-	       "Child SAs removed from the data plane.");
-	sample_u64(out, "xdpsec_ike_child_sas_deleted_total", "", st->child_sas_deleted);
 	family(out, "xdpsec_ike_messages_total", "counter", "IKE messages by direction.");
 	sample_u64(out, "xdpsec_ike_messages_total", "dir=\"in\"", st->messages_in);
 	sample_u64(out, "xdpsec_ike_messages_total", "dir=\"out\"", st->messages_out);
-	family(out, "xdpsec_ike_invalid_messages_total", "counter",
-	       "Received IKE messages that did not parse.");
-	sample_u64(out, "xdpsec_ike_invalid_messages_total", "", st->invalid_messages);
-	family(out, "xdpsec_ike_retransmits_total", "counter", "IKE requests retransmitted.");
-	sample_u64(out, "xdpsec_ike_retransmits_total", "", st->retransmits);
 	family(out, "xdpsec_ike_rekeys_total", "counter", "Completed rekeys by kind.");
 	sample_u64(out, "xdpsec_ike_rekeys_total", "sa=\"ike\"", st->ike_sas_rekeyed);
 	sample_u64(out, "xdpsec_ike_rekeys_total", "sa=\"child\"", st->child_sas_rekeyed);
-	family(out, "xdpsec_ike_rekey_collisions_total", "counter",
-	       "Simultaneous rekeys resolved (RFC 7296 2.8.1).");
-	sample_u64(out, "xdpsec_ike_rekey_collisions_total", "", st->rekey_collisions);
-	family(out, "xdpsec_ike_child_sas_expired_total", "counter",
-	       "Child SAs deleted at their hard lifetime.");
-	sample_u64(out, "xdpsec_ike_child_sas_expired_total", "", st->child_sas_expired);
-	family(out, "xdpsec_ike_dpd_timeouts_total", "counter",
-	       "IKE SAs whose peer did not answer dead peer detection.");
-	sample_u64(out, "xdpsec_ike_dpd_timeouts_total", "", st->dpd_timeouts);
-	family(out, "xdpsec_ike_sas_deleted_total", "counter", "IKE SAs deleted after they were up.");
-	sample_u64(out, "xdpsec_ike_sas_deleted_total", "", st->ike_sas_deleted);
-	family(out, "xdpsec_ike_sas_timed_out_total", "counter",
-	       "IKE SAs ended by unanswered retransmissions or the half-open timeout.");
-	sample_u64(out, "xdpsec_ike_sas_timed_out_total", "", st->ike_sas_timed_out);
-	family(out, "xdpsec_ike_address_changes_total", "counter",
-	       "Peers followed to a new address or port (NAT rebinding).");
-	sample_u64(out, "xdpsec_ike_address_changes_total", "", st->address_changes);
-	family(out, "xdpsec_ike_redirects_total", "counter",
-	       "Peers redirected to another gateway (RFC 5685), sent or followed.");
-	sample_u64(out, "xdpsec_ike_redirects_total", "", st->redirects);
-	family(out, "xdpsec_ike_reauthentications_total", "counter",
-	       "IKE SAs replaced by a reauthentication (make before break).");
-	sample_u64(out, "xdpsec_ike_reauthentications_total", "", st->ike_sas_reauthenticated);
+	for (size_t i = 0; i < sizeof(ike_counters) / sizeof(ike_counters[0]); i++) {
+		const struct ike_counter *c = &ike_counters[i];
+
+		family(out, c->name, "counter", c->help);
+		sample_u64(out, c->name, "", *(const uint64_t *)((const char *)st + c->offset));
+	}
 }
 
 /* One series per configured connection: 0 while it has no established IKE SA. */
