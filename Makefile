@@ -41,6 +41,12 @@ TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 FUZZ_SRCS := $(addprefix userspace/,ike_msg.c ike_payload.c ike_payload_sa.c ike_payload_ts.c)
 FUZZ_HDRS := $(addprefix userspace/,ike_msg.h ike_payload.h ike_wire.h)
 FUZZ_TIME ?= 20
+# The engine fuzz target links the IKE engine and what it needs, built with
+# clang for coverage (fuzzer-no-link) under ASan+UBSan, in an archive of its own.
+FUZZ_ENG_SRCS := $(wildcard userspace/ike_*.c) $(addprefix userspace/,conf.c conf_parse.c \
+		 dp_fake.c esp.c events.c json.c log.c replay.c selector.c strbuf.c)
+FUZZ_ENG_OBJS := $(patsubst userspace/%.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_ENG_SRCS))
+FUZZ_ENGINE_TIME ?= 15
 
 BINS      := $(BUILD)/xdpsecd $(BUILD)/xdpsecctl
 
@@ -103,18 +109,39 @@ $(BUILD)/fuzz/fuzz_ike_msg: tests/fuzz/fuzz_ike_msg.c $(FUZZ_SRCS) $(FUZZ_HDRS)
 	$(CLANG) -g -O1 $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuserspace -I$(BUILD) \
 		-fsanitize=fuzzer $(SANITIZE) $< $(FUZZ_SRCS) -lcrypto -o $@
 
-# libFuzzer on the IKE message codec for FUZZ_TIME seconds, from the seeds
-# plus whatever earlier runs added to build/fuzz/corpus.  The full log goes
-# to build/fuzz/log; a crash prints it (without the progress lines), leaves
-# the input in build/fuzz/crash-* and fails.  Needs libclang-rt-14-dev.
-fuzz: $(BUILD)/fuzz/fuzz_ike_msg
-	@mkdir -p $(BUILD)/fuzz/corpus
-	@cp tests/fuzz/seeds/* $(BUILD)/fuzz/corpus/
-	@echo "== $< for $(FUZZ_TIME) s"
-	@$< -max_total_time=$(FUZZ_TIME) -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus >$(BUILD)/fuzz/log 2>&1 || \
-		{ grep -vE '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse)' $(BUILD)/fuzz/log; exit 1; }
-	@grep -E '(INITED|DONE) +cov|^stat::(number|average|new)' $(BUILD)/fuzz/log
+$(BUILD)/fuzz/obj/%.o: userspace/%.c
+	@mkdir -p $(@D)
+	$(CLANG) -g -O1 $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuserspace -MMD -MP \
+		-fsanitize=fuzzer-no-link $(SANITIZE) -c $< -o $@
+
+$(BUILD)/fuzz/libengine.a: $(FUZZ_ENG_OBJS)
+	$(AR) rcs $@ $^
+
+$(BUILD)/fuzz/fuzz_ike_engine: tests/fuzz/fuzz_ike_engine.c $(BUILD)/fuzz/libengine.a
+	$(CLANG) -g -O1 $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuserspace \
+		-fsanitize=fuzzer $(SANITIZE) $< $(BUILD)/fuzz/libengine.a -lcrypto -lpthread -o $@
+
+# $(call run-fuzzer,binary,seeds,dir,seconds[,flags]): libFuzzer from the seeds plus
+# whatever earlier runs added to dir/corpus.  The full log goes to dir/log;
+# a crash prints it (without the progress lines), leaves the input in
+# dir/crash-* and fails.
+define run-fuzzer
+	@mkdir -p $(3)/corpus
+	@cp $(2)/* $(3)/corpus/
+	@echo "== $(1) for $(4) s"
+	@$(1) -max_total_time=$(4) -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 $(5) \
+		-artifact_prefix=$(3)/ $(3)/corpus >$(3)/log 2>&1 || \
+		{ grep -vE '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse)' $(3)/log; exit 1; }
+	@grep -E '(INITED|DONE) +cov|^stat::(number|average|new)' $(3)/log
+endef
+
+# The IKE message codec for FUZZ_TIME seconds (in build/fuzz), then the
+# engine behind the SK payload (authenticated input, fuzz_ike_engine.c) for
+# FUZZ_ENGINE_TIME (in build/fuzz/engine; it checks for leaks itself at each
+# reset of its engines, see there).  Needs libclang-rt-14-dev.
+fuzz: $(BUILD)/fuzz/fuzz_ike_msg $(BUILD)/fuzz/fuzz_ike_engine
+	$(call run-fuzzer,$(BUILD)/fuzz/fuzz_ike_msg,tests/fuzz/seeds,$(BUILD)/fuzz,$(FUZZ_TIME))
+	$(call run-fuzzer,$(BUILD)/fuzz/fuzz_ike_engine,tests/fuzz/seeds_engine,$(BUILD)/fuzz/engine,$(FUZZ_ENGINE_TIME),-detect_leaks=0)
 
 # BPF programs on this kernel through BPF_PROG_TEST_RUN (needs root).
 bpf-tests: $(BPFT_BINS)
@@ -127,7 +154,7 @@ integration: all
 check: deps-quiet
 	$(MAKE) all
 	$(MAKE) unit
-# 20 s of fuzzing the IKE codec: after unit, whose failures say more
+# 20 s of fuzzing the IKE codec, 15 s the engine: after unit, whose failures say more
 	$(MAKE) fuzz
 	$(MAKE) bpf-tests
 	$(MAKE) integration
@@ -185,4 +212,4 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/asan/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/asan/*.d $(BUILD)/fuzz/obj/*.d)

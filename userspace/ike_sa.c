@@ -457,14 +457,17 @@ struct ike_child *ike_child_new(struct ike_sa *sa, const struct ike_cfg_child *c
 	return c;
 }
 
-void ike_child_free(struct ike_sa *sa, struct ike_child *c)
+/* Unlinks c if sa holds it; forgets it in sa's tasks and request either way. */
+static bool child_forget(struct ike_sa *sa, struct ike_child *c)
 {
 	struct ike_child **pp;
 	unsigned int i, n = 0;
+	bool held = false;
 
 	for (pp = &sa->children; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;
+			held = true;
 			break;
 		}
 	}
@@ -476,6 +479,22 @@ void ike_child_free(struct ike_sa *sa, struct ike_child *c)
 		sa->req.child = NULL;
 	if (sa->auth_child == c)
 		sa->auth_child = NULL;
+	return held;
+}
+
+void ike_child_free(struct ike_sa *sa, struct ike_child *c)
+{
+	struct ike_sa *s;
+
+	/*
+	 * An IKE rekey moves the children to the new SA (sa_adopt) while the
+	 * old one may still have a request out for one of them: the answer
+	 * frees c through the old SA, so unlink it from the SA that holds it.
+	 */
+	if (!child_forget(sa, c))
+		for (s = sa->e->sas; s; s = s->next)
+			if (s != sa && child_forget(s, c))
+				break;
 	ike_dh_free(c->dh);
 	OPENSSL_cleanse(c, sizeof(*c));
 	free(c);

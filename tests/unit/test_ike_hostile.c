@@ -902,6 +902,50 @@ static void test_addr_watch_parse(void **state)
 	}
 }
 
+/* ---- found by tests/fuzz/fuzz_ike_engine.c ---- */
+
+/* Holds every INFORMATIONAL request, either way. */
+static enum verdict hold_info_requests(struct net *net, struct pkt *p)
+{
+	(void)net;
+	return pkt_is(p, IKE_INFORMATIONAL, false) ? HOLD : DELIVER;
+}
+
+/*
+ * dev's Delete of its Child SA is out when gw rekeys the IKE SA: the child
+ * moves to dev's new IKE SA (sa_adopt), the answer comes on the old one
+ * and frees the child through it.  It must leave the new SA's list too (it
+ * stayed there, freed, and the next walk of the list read freed memory).
+ */
+static void test_child_delete_across_ike_rekey(void **state)
+{
+	struct net *net = up_pair("", "");
+	struct ike_sa *dev = only_sa(net, DEV);
+
+	(void)state;
+	net->filter = hold_info_requests;
+	assert_int_equal(ike_info_delete_child_start(dev, dev->children), 0);
+	pump(net);
+	assert_int_equal(net->n_held, 1);
+	assert_int_equal(ike_rekey_ike_start(only_sa(net, GW)), 0);
+	pump(net);
+	assert_int_equal(stats_of(net, DEV).ike_sas_rekeyed, 1);
+	assert_non_null(current_sa(net, DEV)->children);	/* moved to the new SA */
+	assert_int_equal(net->n_held, 2);	/* dev's Delete(ESP), gw's Delete(IKE) */
+	net->filter = NULL;
+	deliver(net, net->held[0]);		/* gw answers it on the old SA */
+	free(net->held[0]);
+	net->held[0] = net->held[1];
+	net->n_held = 1;
+	pump(net);
+	assert_null(current_sa(net, DEV)->children);
+	assert_int_equal(spy_count(&net->p[DEV].spy), 0);
+	release(net);				/* the old IKE SA goes */
+	assert_int_equal(live_sas(net, DEV), 1);
+	assert_null(current_sa(net, DEV)->children);
+	net_free(net);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -922,6 +966,7 @@ int main(void)
 		cmocka_unit_test(test_mobike_update_from_responder),
 		cmocka_unit_test(test_mobike_bad_lengths),
 		cmocka_unit_test(test_addr_watch_parse),
+		cmocka_unit_test(test_child_delete_across_ike_rekey),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
