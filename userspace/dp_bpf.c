@@ -323,7 +323,9 @@ static const uint8_t *route_source(struct xs_sa *sa, uint8_t family)
 	return NULL;
 }
 
-static int add_policy(struct dataplane *dp, const struct xs_selector *sel, uint32_t out_slot)
+/* The policy entry and the route into the tunnel veth; flags: BPF_NOEXIST or BPF_EXIST. */
+static int put_policy(struct dataplane *dp, const struct xs_selector *sel, uint32_t out_slot,
+		      uint64_t flags)
 {
 	struct dp_bpf *d = to_bpf(dp);
 	struct xs_sa *sa = sa_table_get(d->cfg.sas, out_slot);
@@ -335,29 +337,21 @@ static int add_policy(struct dataplane *dp, const struct xs_selector *sel, uint3
 	policy_key(sel, &k);
 	v.sa_slot = out_slot;
 	v.device = sa->device;
-	if (bpf_map_update_elem(d->cfg.bpf->fd_policy, &k, &v, BPF_NOEXIST))
+	if (bpf_map_update_elem(d->cfg.bpf->fd_policy, &k, &v, flags))
 		return -errno;
 	return netdev_route_replace(sel->family == XS_AF_INET ? AF_INET : AF_INET6, sel->addr,
 				    sel->prefixlen, d->cfg.tun_ifindex, route_source(sa, sel->family));
 }
 
+static int add_policy(struct dataplane *dp, const struct xs_selector *sel, uint32_t out_slot)
+{
+	return put_policy(dp, sel, out_slot, BPF_NOEXIST);
+}
+
 /* BPF_EXIST: the LPM trie swaps the entry under RCU, never absent. */
 static int replace_policy(struct dataplane *dp, const struct xs_selector *sel, uint32_t out_slot)
 {
-	struct dp_bpf *d = to_bpf(dp);
-	struct xs_sa *sa = sa_table_get(d->cfg.sas, out_slot);
-	struct xs_policy_key k;
-	struct xs_policy v;
-
-	if (!sa || sa->info.dir != XS_DIR_OUT)
-		return -EINVAL;
-	policy_key(sel, &k);
-	v.sa_slot = out_slot;
-	v.device = sa->device;
-	if (bpf_map_update_elem(d->cfg.bpf->fd_policy, &k, &v, BPF_EXIST))
-		return -errno;
-	return netdev_route_replace(sel->family == XS_AF_INET ? AF_INET : AF_INET6, sel->addr,
-				    sel->prefixlen, d->cfg.tun_ifindex, route_source(sa, sel->family));
+	return put_policy(dp, sel, out_slot, BPF_EXIST);
 }
 
 static int del_policy(struct dataplane *dp, const struct xs_selector *sel)
