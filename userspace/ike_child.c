@@ -52,6 +52,26 @@ int ike_child_alloc_spi(struct ike_sa *sa, uint32_t *spi)
 	return -EAGAIN;
 }
 
+struct ike_child *ike_child_offer(struct ike_sa *sa, const struct ike_cfg_child *cfg,
+				  uint16_t group, uint8_t *pub, size_t *pub_len)
+{
+	struct ike_child *c = ike_child_new(sa, cfg);
+
+	if (!c)
+		return NULL;
+	if (ike_child_alloc_spi(sa, &c->spi_in) || ike_random(c->nonce, sizeof(c->nonce)))
+		goto fail;
+	if (group) {
+		c->dh = ike_dh_new(group);
+		if (!c->dh || ike_dh_public(c->dh, pub, pub_len))
+			goto fail;
+	}
+	return c;
+fail:
+	ike_child_remove(sa, c);
+	return NULL;
+}
+
 static int to_selectors(const struct ike_ts *ts, unsigned int n, struct xs_selector *out,
 			unsigned int *n_out)
 {

@@ -28,18 +28,11 @@ static int start(struct ike_sa *sa, const struct ike_cfg_child *cfg, uint16_t gr
 	size_t pub_len = sizeof(pub);
 	struct ike_builder b;
 	struct ike_child *c;
-	int ret = -ENOMEM;
+	int ret;
 
-	c = ike_child_new(sa, cfg);
+	c = ike_child_offer(sa, cfg, group, pub, &pub_len);
 	if (!c)
 		return -ENOMEM;
-	if (ike_child_alloc_spi(sa, &c->spi_in) || ike_random(c->nonce, sizeof(c->nonce)))
-		goto fail;
-	if (group) {
-		c->dh = ike_dh_new(group);
-		if (!c->dh || ike_dh_public(c->dh, pub, &pub_len))
-			goto fail;
-	}
 	ike_msg_begin(sa, &b, IKE_CREATE_CHILD_SA, NULL);
 	ike_nego_build_sa(sa, &b, cfg, c->spi_in, true);
 	ike_build_nonce(&b, c->nonce, sizeof(c->nonce));
@@ -48,10 +41,8 @@ static int start(struct ike_sa *sa, const struct ike_cfg_child *cfg, uint16_t gr
 						      .len = pub_len });
 	ike_nego_build_ts(sa, &b, cfg);
 	ret = ike_request_send(sa, &b, IKE_REQ_CHILD, c);
-	if (!ret)
-		return 0;
-fail:
-	ike_child_remove(sa, c);
+	if (ret)
+		ike_child_remove(sa, c);
 	return ret;
 }
 

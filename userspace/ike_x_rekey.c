@@ -116,20 +116,13 @@ static int child_start(struct ike_sa *sa, struct ike_child *old, uint16_t group)
 	size_t pub_len = sizeof(pub);
 	struct ike_builder b;
 	struct ike_child *c;
-	int ret = -ENOMEM;
+	int ret;
 
-	c = ike_child_new(sa, old->cfg);
+	c = ike_child_offer(sa, old->cfg, group, pub, &pub_len);
 	if (!c)
 		return -ENOMEM;
 	c->replaces = old->uid;
 	c->rekey_ours = true;
-	if (ike_child_alloc_spi(sa, &c->spi_in) || ike_random(c->nonce, sizeof(c->nonce)))
-		goto fail;
-	if (group) {
-		c->dh = ike_dh_new(group);
-		if (!c->dh || ike_dh_public(c->dh, pub, &pub_len))
-			goto fail;
-	}
 	ike_put32(rekey.spi, old->spi_in);
 	ike_msg_begin(sa, &b, IKE_CREATE_CHILD_SA, NULL);
 	ike_build_notify(&b, &rekey);
@@ -148,7 +141,6 @@ static int child_start(struct ike_sa *sa, struct ike_child *old, uint16_t group)
 			old->spi_in, old->spi_out, group ? " with PFS" : "");
 		return 0;
 	}
-fail:
 	ike_child_remove(sa, c);
 	return ret;
 }

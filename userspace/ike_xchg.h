@@ -320,6 +320,13 @@ bool ike_notify_is_child_error(uint16_t type);
 /* A random inbound SPI >= 256 that no SA here or in the data plane uses. */
 int ike_child_alloc_spi(struct ike_sa *sa, uint32_t *spi);
 /*
+ * A Child SA we offer in CREATE_CHILD_SA: its inbound SPI, our nonce and,
+ * with group, a DH key whose public value goes into pub / *pub_len.  NULL
+ * if a step failed (nothing is left behind).
+ */
+struct ike_child *ike_child_offer(struct ike_sa *sa, const struct ike_cfg_child *cfg,
+				  uint16_t group, uint8_t *pub, size_t *pub_len);
+/*
  * Derives c's keys (KEYMAT from SK_d and the exchange's nonces, gir for
  * PFS) and installs both directions and the outbound policies.
  * exch_initiator: we started the exchange (our outbound key is encr_i).

@@ -462,6 +462,18 @@ static void test_start_action(void **state)
 	net_free(net);
 }
 
+/* dev reboots: its old engine goes without a word reaching gw, a new one starts. */
+static void dev_reboots(struct net *net)
+{
+	net->filter = drop_from_dev;
+	ike_engine_free(net->p[DEV].e);
+	pump(net);
+	net->filter = NULL;
+	assert_int_equal(spy_count(&net->p[DEV].spy), 0);
+	net->p[DEV].e = ike_engine_new(net->p[DEV].cfg, &net->p[DEV].spy.dp, &net_ops,
+				       &net->p[DEV]);
+}
+
 /* A device that comes back (INITIAL_CONTACT) replaces its old SAs and takes its routes. */
 static void test_reconnect_replaces(void **state)
 {
@@ -471,14 +483,7 @@ static void test_reconnect_replaces(void **state)
 
 	(void)state;
 	initiate(net, "net");
-	/* dev reboots: its old engine goes without a word reaching gw */
-	net->filter = drop_from_dev;
-	ike_engine_free(net->p[DEV].e);
-	pump(net);
-	net->filter = NULL;
-	assert_int_equal(spy_count(&net->p[DEV].spy), 0);
-	net->p[DEV].e = ike_engine_new(net->p[DEV].cfg, &net->p[DEV].spy.dp, &net_ops,
-				       &net->p[DEV]);
+	dev_reboots(net);
 	initiate(net, "net");
 	assert_int_equal(stats_of(net, GW).ike_sas_established, 1);
 	assert_int_equal(spy_count(&net->p[GW].spy), 2);
@@ -501,12 +506,7 @@ static void test_reconnect_after_gw_ike_rekey(void **state)
 	assert_int_equal(ike_engine_rekey(net->p[GW].e, "gw", true, net->now, err, sizeof(err)), 1);
 	advance(net, 3000);
 	assert_int_equal(stats_of(net, GW).ike_sas_rekeyed, 1);
-	net->filter = drop_from_dev;
-	ike_engine_free(net->p[DEV].e);
-	pump(net);
-	net->filter = NULL;
-	net->p[DEV].e = ike_engine_new(net->p[DEV].cfg, &net->p[DEV].spy.dp, &net_ops,
-				       &net->p[DEV]);
+	dev_reboots(net);
 	initiate(net, "net");
 	assert_int_equal(stats_of(net, GW).ike_sas_established, 1);
 	assert_int_equal(spy_count(&net->p[GW].spy), 2);
@@ -531,12 +531,7 @@ static void test_reconnect_unique_never(void **state)
 
 	(void)state;
 	initiate(net, "net");
-	net->filter = drop_from_dev;
-	ike_engine_free(net->p[DEV].e);
-	pump(net);
-	net->filter = NULL;
-	net->p[DEV].e = ike_engine_new(net->p[DEV].cfg, &net->p[DEV].spy.dp, &net_ops,
-				       &net->p[DEV]);
+	dev_reboots(net);
 	advance(net, 10000);
 	initiate(net, "net");
 	assert_int_equal(stats_of(net, GW).ike_sas_established, 2);
